@@ -1,0 +1,243 @@
+"""The scenario schema: every input the model reads, typed and checked by pydantic.
+
+Unknown keys are errors everywhere (`extra="forbid"`), so a typo never silently falls back to
+a default. Units are in the field names: `_h` hours, `_kmh` km/h, `_s` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.scenario.timeofday import TimeOfDay, Window
+
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+ALL_DAY: list[tuple[float, float]] = [(0.0, 24.0)]
+
+NodeKind = Literal["gateway", "hub", "park", "station", "point"]
+NODE_KINDS: tuple[str, ...] = ("gateway", "hub", "park", "station", "point")
+# Where residents' parcels end (downward) or start (upward): the park serves the county seat,
+# a station its township town, a point its village.
+SERVED_TIERS: tuple[str, ...] = ("park", "station", "point")
+FLEET_NAMES: tuple[str, ...] = ("trunk", "line_haul", "township", "village", "courier")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class RunSettings(Strict):
+    start_date: dt.date = Field(description="calendar date of day 0 (events are matched to it)")
+    days: int = Field(ge=1, le=3660, description="days with demand")
+    warmup_days: int = Field(0, ge=0, description="first days left out of the KPIs")
+    drain_days: float = Field(
+        3.0, ge=0, le=60, description="days simulated after demand stops, so late parcels finish"
+    )
+    seed: int = Field(0, ge=0, description="root of every random stream")
+
+    @model_validator(mode="after")
+    def _warmup_inside_run(self) -> RunSettings:
+        if self.warmup_days >= self.days:
+            raise ValueError(f"warmup_days ({self.warmup_days}) must be below days ({self.days})")
+        return self
+
+
+class RoadClass(Strict):
+    speed_kmh: PosFloat
+
+
+class RoadDerivation(Strict):
+    """How roads are made from coordinates when no road table is given."""
+
+    circuity: float = Field(1.3, ge=1, le=5, description="road km per great-circle km")
+    sibling_links: int = Field(
+        2, ge=0, le=20, description="extra roads from each node to its nearest siblings"
+    )
+    link_classes: dict[str, str] = Field(
+        default_factory=lambda: {
+            "hub": "expressway",
+            "park": "highway",
+            "station": "county",
+            "point": "village",
+        },
+        description="road class of the road from a node of this kind to its parent and siblings",
+    )
+
+
+def _default_road_classes() -> dict[str, RoadClass]:
+    speeds = {"expressway": 80.0, "highway": 60.0, "county": 45.0, "village": 30.0}
+    return {name: RoadClass(speed_kmh=speed) for name, speed in speeds.items()}
+
+
+class NetworkSettings(Strict):
+    nodes: str = Field(description="CSV table of nodes, relative to the scenario file")
+    roads: str | None = Field(None, description="CSV table of roads; derived when absent")
+    derive: RoadDerivation = Field(default_factory=RoadDerivation)
+    road_classes: dict[str, RoadClass] = Field(default_factory=_default_road_classes)
+    travel_noise_cv: float = Field(
+        0.1, ge=0, le=2, allow_inf_nan=False, description="lognormal spread of each leg's time"
+    )
+
+    @model_validator(mode="after")
+    def _classes_known(self) -> NetworkSettings:
+        for kind, road_class in self.derive.link_classes.items():
+            if kind not in NODE_KINDS:
+                raise ValueError(f"derive.link_classes: unknown node kind {kind!r}")
+            if road_class not in self.road_classes:
+                raise ValueError(
+                    f"derive.link_classes.{kind}: unknown road class {road_class!r}"
+                    f" (known: {', '.join(sorted(self.road_classes))})"
+                )
+        return self
+
+
+class Sorting(Strict):
+    """A facility's sorting line: constant rate while a shift is on."""
+
+    rate_per_h: PosFloat = Field(description="parcels sorted per working hour")
+    shifts: list[Window] = Field(default_factory=lambda: list(ALL_DAY), min_length=1)
+    handling_cost: NonNegFloat = Field(0.0, description="cost per parcel handled")
+
+
+class StationSpec(Sorting):
+    opening_hours: list[Window] = Field(
+        default_factory=lambda: list(ALL_DAY),
+        min_length=1,
+        description="when town residents can collect parcels at the station",
+    )
+
+
+class PointSpec(Strict):
+    shelf_slots: int = Field(ge=0, description="parcels a village point can hold at once")
+    opening_hours: list[Window] = Field(default_factory=lambda: list(ALL_DAY), min_length=1)
+
+
+class Facilities(Strict):
+    hub: Sorting
+    park: Sorting
+    station: StationSpec
+    point: PointSpec
+
+
+class Fleet(Strict):
+    """Vehicles based at each node of one tier, running loops to the tier below."""
+
+    vehicles: int = Field(ge=1, le=10_000, description="vehicles based at each base node")
+    capacity: int = Field(ge=1, description="parcels per vehicle")
+    speed_kmh: PosFloat = Field(description="top speed; roads may be slower")
+    departures: list[TimeOfDay] = Field(min_length=1, description="daily cut-off times")
+    dispatch: Literal["cutoff", "cutoff_or_full"] = Field(
+        "cutoff", description="leave at the cut-off, or earlier as soon as a vehicle is full"
+    )
+    load_h: NonNegFloat = Field(0.25, description="fixed time to load at the base")
+    load_s_per_parcel: NonNegFloat = 0.0
+    stop_h: NonNegFloat = Field(0.1, description="fixed dwell at each stop")
+    stop_s_per_parcel: NonNegFloat = 0.0
+    cost_per_km: NonNegFloat = 0.0
+    cost_per_vehicle_day: NonNegFloat = 0.0
+
+    @field_validator("departures")
+    @classmethod
+    def _sorted_unique(cls, departures: list[float]) -> list[float]:
+        if len(set(departures)) != len(departures):
+            raise ValueError("departure times repeat")
+        return sorted(departures)
+
+
+class CourierFleet(Fleet):
+    """County-seat door delivery from the park: rounds of `round_h` hours."""
+
+    round_h: PosFloat = Field(description="length of one delivery round in the county seat")
+    stop_h: NonNegFloat = 0.0
+
+
+class Fleets(Strict):
+    trunk: Fleet = Field(description="gateway -> hubs")
+    line_haul: Fleet = Field(description="hub -> county parks")
+    township: Fleet = Field(description="park -> township stations")
+    village: Fleet = Field(description="station -> village points")
+    courier: CourierFleet = Field(description="park -> county-seat doors")
+
+    def by_name(self) -> dict[str, Fleet]:
+        return {name: getattr(self, name) for name in FLEET_NAMES}
+
+
+class CalendarEvent(Strict):
+    name: str
+    start: dt.date
+    end: dt.date
+    multiplier: NonNegFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CalendarEvent:
+        if self.end < self.start:
+            raise ValueError(f"event {self.name!r} ends ({self.end}) before it starts")
+        return self
+
+
+DayProfile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)]
+
+
+class Demand(Strict):
+    multiplier: NonNegFloat = Field(1.0, description="scales every flow (Double 11 is 1.5-1.9)")
+    down_per_resident_day: NonNegFloat = Field(description="parcels to each resident per day")
+    up_per_resident_day: NonNegFloat = Field(description="parcels sent by each resident per day")
+    down_profile: DayProfile = Field(description="hourly weights of arrivals at the gateway")
+    up_profile: DayProfile = Field(description="hourly weights of drop-offs by residents")
+    events: list[CalendarEvent] = Field(default_factory=list)
+
+    @field_validator("down_profile", "up_profile")
+    @classmethod
+    def _some_weight(cls, profile: list[float]) -> list[float]:
+        if sum(profile) <= 0:
+            raise ValueError("the 24 hourly weights must not all be zero")
+        return profile
+
+
+class Pickup(Strict):
+    """How residents collect parcels from a point or station shelf."""
+
+    mean_delay_h: PosFloat = Field(description="mean open hours from arrival to pickup")
+    distribution: Literal["exponential", "lognormal", "fixed"] = "exponential"
+    cv: PosFloat = Field(1.0, description="coefficient of variation (lognormal only)")
+    door_share: Share = Field(0.0, description="share of parcels delivered to the door")
+    door_delivery_h: NonNegFloat = Field(
+        1.0, description="door deliveries reach the resident within this time of the stop"
+    )
+
+
+class TierTargets(Strict):
+    park: PosFloat
+    station: PosFloat
+    point: PosFloat
+
+
+class Targets(Strict):
+    down_h: TierTargets = Field(description="hours from entering the city to the resident")
+    up_h: TierTargets = Field(description="hours from the resident to leaving the city")
+
+
+class NodeOverride(Strict):
+    """Per-node values that win over the tier defaults."""
+
+    population: int | None = Field(None, ge=0)
+    sort_rate_per_h: PosFloat | None = None
+    shelf_slots: int | None = Field(None, ge=0)
+    vehicles: int | None = Field(None, ge=1, le=10_000)
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    run: RunSettings
+    network: NetworkSettings
+    facilities: Facilities
+    fleets: Fleets
+    demand: Demand
+    pickup: Pickup
+    targets: Targets
+    node_overrides: dict[str, NodeOverride] = Field(default_factory=dict)

@@ -1,0 +1,72 @@
+"""`--set dotted.path=value` overrides, applied to the raw scenario before validation.
+
+Values are parsed as YAML scalars or lists (so `3`, `1.9`, `true`, `[06:00, 14:00]` keep their
+types) and then typed by the schema like any value in the file, so an override can never
+slip past validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.scenario.yamlio import parse_yaml_text
+
+
+def parse_override(expression: str) -> tuple[list[str], Any]:
+    """Split 'a.b.c=value' into (['a', 'b', 'c'], parsed value)."""
+    source = f"--set {expression}"
+    key, sep, text = expression.partition("=")
+    path = key.strip().split(".")
+    if not sep or not all(part.strip() for part in path):
+        raise ScenarioError(source, key, "expected dotted.path=value")
+    return [part.strip() for part in path], parse_yaml_text(text, source)
+
+
+def apply_overrides(raw: Mapping[str, Any], expressions: Iterable[str]) -> dict[str, Any]:
+    """A copy of `raw` with each override set; intermediate mappings are created as needed."""
+    result: dict[str, Any] = _deep_copy(raw)
+    for expression in expressions:
+        path, value = parse_override(expression)
+        target: Any = result
+        for depth, part in enumerate(path[:-1]):
+            if isinstance(target, list):
+                target = _list_item(target, part, expression, path[: depth + 1])
+                continue
+            if not isinstance(target, dict):
+                raise ScenarioError(
+                    f"--set {expression}", ".".join(path[: depth + 1]), "is not a section"
+                )
+            if not isinstance(target.get(part), dict | list):
+                target[part] = {}
+            target = target[part]
+        last = path[-1]
+        if isinstance(target, list):
+            index = _list_index(target, last, expression, path)
+            target[index] = value
+        elif isinstance(target, dict):
+            target[last] = value
+        else:
+            raise ScenarioError(f"--set {expression}", ".".join(path[:-1]), "is not a section")
+    return result
+
+
+def _list_index(items: list, part: str, expression: str, path: list[str]) -> int:
+    if not part.isdigit() or int(part) >= len(items):
+        raise ScenarioError(
+            f"--set {expression}", ".".join(path), f"no item {part} in a list of {len(items)}"
+        )
+    return int(part)
+
+
+def _list_item(items: list, part: str, expression: str, path: list[str]) -> Any:
+    return items[_list_index(items, part, expression, path)]
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _deep_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(item) for item in value]
+    return value

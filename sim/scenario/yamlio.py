@@ -1,0 +1,89 @@
+"""Safe YAML reading and writing for scenario files.
+
+PyYAML's SafeLoader never constructs Python objects, but it reads `14:00` as the base-60
+integer 840 and lets a repeated key silently win. Both would give wrong numbers without a
+word, so this loader reads clock times as strings and rejects duplicate keys.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import ScenarioError
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """SafeLoader with clock times kept as text and duplicate keys refused."""
+
+
+ScenarioLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int",
+                                                                        "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader: ScenarioLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen[key] = key_node.start_mark
+    return loader.construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML text; syntax errors name the line and column."""
+    try:
+        return yaml.load(text, Loader=ScenarioLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(source, "", f"malformed YAML: {exc}") from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file as UTF-8; missing files and bad bytes get clear errors."""
+    if not path.is_file():
+        raise ScenarioError(str(path), "", "file not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            str(path), "", f"not UTF-8 text (byte {raw[exc.start]:#04x} at {exc.start})"
+        ) from None
+    return parse_yaml_text(text, str(path))
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text that `read_yaml` reads back to the same data (Chinese kept readable)."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
