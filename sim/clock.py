@@ -1,0 +1,84 @@
+"""Working-hours clocks: shifts of a sorting line, opening hours of a shelf.
+
+A facility that works only in some hours of the day is easiest to model in its own clock,
+which advances only while it is open. `to_open` maps real hours to open hours and
+`to_real` maps back, both vectorised, so a FIFO batch can be served in one numpy step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+HOURS_PER_DAY = 24.0
+
+
+def normalise_windows(windows: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Split overnight windows at midnight and merge overlaps into sorted disjoint intervals."""
+    pieces: list[tuple[float, float]] = []
+    for start, end in windows:
+        if end > start:
+            pieces.append((start, end))
+        else:  # wraps past midnight
+            pieces.append((start, HOURS_PER_DAY))
+            if end > 0:
+                pieces.append((0.0, end))
+    pieces.sort()
+    merged: list[tuple[float, float]] = []
+    for start, end in pieces:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class DailyClock:
+    """A clock that runs only inside the same daily windows every day."""
+
+    def __init__(self, windows: Sequence[tuple[float, float]]) -> None:
+        intervals = normalise_windows(windows)
+        if not intervals:
+            raise ValueError("a clock needs at least one open window")
+        self.starts = np.array([s for s, _ in intervals])
+        self.ends = np.array([e for _, e in intervals])
+        lengths = self.ends - self.starts
+        self.open_per_day = float(lengths.sum())
+        # open hours elapsed in the day at each window's start and end
+        self._cum_start = np.concatenate(([0.0], np.cumsum(lengths)[:-1]))
+        self._cum_end = self._cum_start + lengths
+        self.always_open = self.open_per_day >= HOURS_PER_DAY
+
+    def to_open(self, t: np.ndarray | float) -> np.ndarray:
+        """Open hours elapsed from time 0 to real time t (closed time counts zero)."""
+        t = np.asarray(t, dtype=np.float64)
+        if self.always_open:
+            return t.copy()
+        day = np.floor(t / HOURS_PER_DAY)
+        frac = t - day * HOURS_PER_DAY
+        within = np.clip(frac[..., None], self.starts, self.ends) - self.starts
+        return day * self.open_per_day + within.sum(axis=-1)
+
+    def to_real(self, w: np.ndarray | float) -> np.ndarray:
+        """Earliest real time at which the open clock reads w."""
+        w = np.asarray(w, dtype=np.float64)
+        if self.always_open:
+            return w.copy()
+        day = np.floor(w / self.open_per_day)
+        rem = w - day * self.open_per_day
+        # a reading exactly at a day's end is the last window's end, not the next day's start
+        at_end = (rem == 0.0) & (day > 0)
+        day = np.where(at_end, day - 1, day)
+        rem = np.where(at_end, self.open_per_day, rem)
+        window = np.searchsorted(self._cum_end, rem, side="left")
+        window = np.minimum(window, len(self.starts) - 1)
+        offset = rem - self._cum_start[window]
+        return day * HOURS_PER_DAY + self.starts[window] + offset
+
+    def open_hours_between(self, t0: float, t1: float) -> float:
+        """Open hours inside the real interval [t0, t1]."""
+        return float(self.to_open(t1) - self.to_open(t0))
+
+
+ALWAYS = DailyClock([(0.0, HOURS_PER_DAY)])
