@@ -1,0 +1,117 @@
+"""A facility (gateway, hub, county park, township station): receive, sort, route to queues.
+
+Parcels reach a facility in batches off vehicles, or one by one when residents drop them off
+there (exogenous arrivals, drawn in advance). `sync(t)` brings the exogenous arrivals up to t
+into the sorting line before anything else happens at t, so the line always serves in true
+arrival order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from sim.demand import UP
+from sim.engine.ledger import Ledger
+from sim.engine.queues import ParcelQueue
+from sim.engine.shelf import Shelf
+from sim.engine.sorting import SortingLine
+from sim.network import Network
+from sim.scenario.models import NODE_KINDS
+
+UP_KEY = -1  # toward the parent
+LOCAL_KEY = -2  # to residents served at this node
+DONE_KEY = -3  # upward parcels that reached the gateway
+
+
+class Facility:
+    """Receives parcels, sorts them on its line and files each in the right outbound queue."""
+
+    def __init__(self, env: simpy.Environment, node: int, network: Network, ledger: Ledger,
+                 line: SortingLine | None, dropoffs: ParcelQueue | None) -> None:
+        self.env = env
+        self.node = node
+        self.level = int(network.tree.level[node])
+        self.kind = NODE_KINDS[self.level]
+        self.ledger = ledger
+        self.line = line
+        self.dropoffs = dropoffs  # residents' own parcels, ready at their creation time
+        self.up_queue = ParcelQueue(env)
+        self.route_queues: dict[int, ParcelQueue] = {}
+        self.counter: Shelf | None = None  # set where residents collect at the facility
+        self._tree = network.tree
+        self._route_of_node = network.route_of_node
+        self._local_key = int(network.courier_route[node]) if network.courier_route[node] >= 0 \
+            else LOCAL_KEY
+        self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
+        self._sorted = None if line is None else f"{self.kind}_sorted"
+        self.departure_stage = f"{self.kind}_dep"
+        self.handled = 0
+        if line is None:
+            self.sync(np.inf)  # nothing to sort: drop-offs are ready when made
+
+    def queue_for(self, route: int) -> ParcelQueue:
+        if route not in self.route_queues:
+            self.route_queues[route] = ParcelQueue(self.env)
+        return self.route_queues[route]
+
+    def sync(self, t: float) -> None:
+        """Admit residents' drop-offs made up to time t."""
+        if self.dropoffs is not None and len(self.dropoffs):
+            ids = self.dropoffs.take(t, len(self.dropoffs))
+            if len(ids):
+                self._admit(ids, self.ledger.times["created"][ids])
+
+    def receive(self, ids: np.ndarray, t: float) -> None:
+        """A vehicle unloads `ids` here at time t."""
+        self.sync(t)
+        if len(ids):
+            self._admit(ids, np.full(len(ids), t))
+
+    def _admit(self, ids: np.ndarray, arrival: np.ndarray) -> None:
+        ledger = self.ledger
+        if self._arr is not None:
+            ledger.stamp(self._arr, ids, arrival)
+        if self.line is None:
+            ready = arrival
+        else:
+            ready = self.line.serve(arrival)
+            ledger.stamp(self._sorted, ids, ready)
+            self.handled += len(ids)
+        keys = self._keys(ids)
+        if (keys == keys[0]).all():
+            self._file(int(keys[0]), ids, ready)
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, ids, ready = keys[order], ids[order], ready[order]
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        for start, end in zip(np.r_[0, bounds], np.r_[bounds, len(keys)], strict=True):
+            self._file(int(keys[start]), ids[start:end], ready[start:end])
+
+    def _keys(self, ids: np.ndarray) -> np.ndarray:
+        """Outbound queue of each parcel: a route id, UP_KEY, LOCAL_KEY or DONE_KEY."""
+        tree = self._tree
+        up = self.ledger.flow[ids] == UP
+        destination = self.ledger.destination[ids]
+        local = tree.level[destination] == self.level
+        next_level = min(self.level + 1, len(tree.ancestors) - 1)
+        next_hop = tree.ancestors[next_level, destination]
+        keys = self._route_of_node[np.maximum(next_hop, 0)]
+        keys = np.where(local, self._local_key, keys)
+        return np.where(up, DONE_KEY if self.kind == "gateway" else UP_KEY, keys)
+
+    def _file(self, key: int, ids: np.ndarray, ready: np.ndarray) -> None:
+        if key == UP_KEY:
+            self.up_queue.push(ids, ready)
+        elif key == DONE_KEY:
+            self.ledger.stamp("done", ids, ready)
+        elif key == LOCAL_KEY:
+            self.ledger.stamp(self.departure_stage, ids, ready)
+            self.counter.hand_over(ids, ready)
+        else:
+            self.queue_for(key).push(ids, ready)
+
+    def queued(self) -> int:
+        """Parcels held here at the end of a run: drop-offs not yet admitted, outbound queues."""
+        pending = len(self.dropoffs) if self.dropoffs is not None else 0
+        return pending + len(self.up_queue) + sum(len(q) for q in self.route_queues.values())

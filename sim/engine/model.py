@@ -1,0 +1,238 @@
+"""Assemble the engine from a network and its parcels, run it, and check conservation.
+
+Data flows one way: scenario -> network + parcels -> this model -> ledger and logs -> results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from sim.clock import ALWAYS, DailyClock
+from sim.demand import DOWN, STREAM_DEMAND, Parcels, generate_parcels, node_stream
+from sim.engine.facility import Facility
+from sim.engine.ledger import DOWN_PATH, UP_PATH, Ledger
+from sim.engine.queues import ParcelQueue
+from sim.engine.shelf import PickupDelay, Shelf
+from sim.engine.sorting import SortingLine
+from sim.engine.stops import FacilityStop, PointStop, SeatStop
+from sim.engine.vehicles import Loading, RouteRunner, TripLog
+from sim.errors import ConservationError
+from sim.network import COURIER, GATEWAY, HUB, PARK, POINT, STATION, Network, build_network
+from sim.scenario.loader import LoadedScenario
+
+STREAM_TRAVEL = STREAM_DEMAND + 1
+
+
+@dataclass(frozen=True)
+class SimulationOutput:
+    """Everything a run produced, for `sim.results` to summarise."""
+
+    scenario: LoadedScenario
+    network: Network
+    ledger: Ledger
+    trips: pd.DataFrame
+    sort_rate: np.ndarray  # parcels/h of each node's sorting line (NaN: none)
+    shift_clocks: dict[int, DailyClock]  # node -> its sorting line's shift clock
+    shelf_peak: np.ndarray  # peak parcels on each node's shelf (points and stations)
+    shelf_slots: np.ndarray  # shelf slots of each point (inf elsewhere)
+    end_h: float
+    in_network: int
+
+
+class Simulation:
+    """One replication of a scenario."""
+
+    def __init__(self, scenario: LoadedScenario, network: Network | None = None,
+                 parcels: Parcels | None = None) -> None:
+        self.scenario = scenario
+        config = scenario.config
+        self.network = network or build_network(scenario)
+        tree = self.network.tree
+        self.parcels = parcels or generate_parcels(tree, config.demand, config.run)
+        self.end_h = (config.run.days + config.run.drain_days) * 24.0
+        self.env = simpy.Environment()
+        self.ledger = Ledger(self.parcels)
+        self.trip_log = TripLog()
+        dropoffs = self._dropoffs_by_origin()
+        self.sort_rate = np.full(tree.size, np.nan)
+        self.shift_clocks: dict[int, DailyClock] = {}
+        self.facilities = self._facilities(dropoffs)
+        self.shelves: dict[int, Shelf] = {}
+        self.stops = self._stops(dropoffs)
+        self.runners = self._runners()
+
+    # -- construction ------------------------------------------------------------------
+
+    def _dropoffs_by_origin(self) -> dict[int, ParcelQueue]:
+        """Each origin's parcels in creation order, as a queue ready at creation."""
+        origin = self.parcels.origin
+        order = np.argsort(origin, kind="stable")
+        nodes, starts = np.unique(origin[order], return_index=True)
+        ends = np.r_[starts[1:], len(order)]
+        created = self.parcels.created
+        return {
+            int(node): ParcelQueue(self.env, order[s:e], created[order[s:e]])
+            for node, s, e in zip(nodes, starts, ends, strict=True)
+        }
+
+    def _facilities(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, Facility]:
+        config, tree = self.scenario.config, self.network.tree
+        rate_override = self.scenario.nodes["sort_rate_per_h"].to_numpy()
+        specs = {HUB: config.facilities.hub, PARK: config.facilities.park,
+                 STATION: config.facilities.station}
+        facilities = {}
+        for node in np.flatnonzero(tree.level < POINT):
+            level = int(tree.level[node])
+            line = None
+            if level != GATEWAY:
+                spec = specs[level]
+                rate = spec.rate_per_h if pd.isna(rate_override[node]) else rate_override[node]
+                clock = DailyClock(spec.shifts)
+                line = SortingLine(rate, clock)
+                self.sort_rate[node] = rate
+                self.shift_clocks[int(node)] = clock
+            facilities[int(node)] = Facility(self.env, int(node), self.network, self.ledger,
+                                             line, dropoffs.get(int(node)))
+        return facilities
+
+    def _stops(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, object]:
+        config, tree = self.scenario.config, self.network.tree
+        pickup = config.pickup
+        delay = PickupDelay(pickup)
+        slots_override = self.scenario.nodes["shelf_slots"].to_numpy()
+        stops: dict[int, object] = {}
+        for node in np.flatnonzero(tree.level < POINT):
+            stops[int(node)] = FacilityStop(self.facilities[int(node)])
+        station_clock = DailyClock(config.facilities.station.opening_hours)
+        for node in tree.of_level(STATION):
+            counter = Shelf(self.ledger, np.inf, station_clock, delay, pickup.door_share,
+                            pickup.door_delivery_h)
+            self.facilities[int(node)].counter = counter
+            self.shelves[int(node)] = counter
+        point_clock = DailyClock(config.facilities.point.opening_hours)
+        for node in tree.of_level(POINT):
+            node = int(node)
+            slots = slots_override[node]
+            slots = config.facilities.point.shelf_slots if pd.isna(slots) else int(slots)
+            shelf = Shelf(self.ledger, slots, point_clock, delay, pickup.door_share,
+                          pickup.door_delivery_h)
+            self.shelves[node] = shelf
+            own = dropoffs.get(node)
+            stops[node] = PointStop(self.ledger, shelf, own if own is not None else
+                                    ParcelQueue(self.env))
+        return stops
+
+    def _runners(self) -> list[RouteRunner]:
+        config, network = self.scenario.config, self.network
+        tree = network.tree
+        fleets = config.fleets.by_name()
+        stop_position = np.zeros(tree.size, dtype=np.int64)
+        for route in network.routes:
+            if route.fleet != COURIER:
+                stop_position[route.stops] = np.arange(len(route.stops))
+        shelf_slot = self._shelf_slots(stop_position)
+        runners = []
+        for route in network.routes:
+            base = self.facilities[route.base]
+            if route.fleet == COURIER:
+                seat = Shelf(self.ledger, np.inf, ALWAYS, PickupDelay(config.pickup), 1.0,
+                             config.fleets.courier.round_h)
+                self.shelves.setdefault(-1 - route.base, seat)
+                stops = [SeatStop(seat, config.fleets.courier.round_h)]
+                loading = Loading(np.zeros(tree.size, dtype=np.int64), PARK, None)
+            else:
+                stops = [self.stops[int(node)] for node in route.stops]
+                level = int(tree.level[route.stops[0]])
+                loading = Loading(stop_position, level, shelf_slot if level == POINT else None)
+            runners.append(RouteRunner(
+                self.env, route, fleets[route.fleet], base, stops, base.queue_for(route.index),
+                self.ledger, loading, tree.ancestors,
+                node_stream(config.run.seed, STREAM_TRAVEL, route.name),
+                config.network.travel_noise_cv, self.trip_log, config.run.days * 24.0
+                + config.run.drain_days * 24.0,
+            ))
+        return runners
+
+    def _shelf_slots(self, stop_position: np.ndarray) -> np.ndarray:
+        """Per parcel: the stop whose shelf it will occupy, or the route's unbounded slot."""
+        tree, parcels = self.network.tree, self.parcels
+        destination = parcels.destination
+        route = self.network.route_of_node[destination]
+        stops_on_route = np.array([len(r.stops) for r in self.network.routes] + [0])
+        unbounded = stops_on_route[route]
+        to_shelf = (parcels.flow == DOWN) & (tree.level[destination] == POINT)
+        to_shelf &= parcels.u_door >= self.scenario.config.pickup.door_share
+        return np.where(to_shelf, stop_position[destination], unbounded).astype(np.int64)
+
+    # -- running -----------------------------------------------------------------------
+
+    def run(self, progress: Callable[[float, float], None] | None = None) -> SimulationOutput:
+        """Run to the end; `progress(now_h, end_h)` is called after each simulated day."""
+        day = 24.0
+        while self.env.now < self.end_h:
+            self.env.run(until=min(self.env.now + day, self.end_h))
+            if progress is not None:
+                progress(self.env.now, self.end_h)
+        in_network = self._check_conservation()
+        check_stage_order(self.ledger)
+        tree = self.network.tree
+        shelf_peak = np.zeros(tree.size)
+        shelf_slots = np.full(tree.size, np.inf)
+        for node, shelf in self.shelves.items():
+            if node >= 0:
+                shelf_peak[node] = shelf.peak
+                shelf_slots[node] = shelf.slots
+        trips = pd.DataFrame(self.trip_log.rows, columns=list(self.trip_log.columns))
+        return SimulationOutput(
+            scenario=self.scenario, network=self.network, ledger=self.ledger, trips=trips,
+            sort_rate=self.sort_rate, shift_clocks=self.shift_clocks, shelf_peak=shelf_peak,
+            shelf_slots=shelf_slots, end_h=self.end_h, in_network=in_network,
+        )
+
+    def _check_conservation(self) -> int:
+        """Created = delivered + in the network, counting the network's contents directly."""
+        end = self.end_h
+        queued = sum(f.queued() for f in self.facilities.values())
+        at_points = sum(len(s.dropoffs) for s in self.stops.values()
+                        if isinstance(s, PointStop))
+        on_vehicles = sum(r.carrying() for r in self.runners)
+        with_residents = sum(s.waiting_after(end) for s in self.shelves.values())
+        in_network = queued + at_points + on_vehicles + with_residents
+        created = len(self.ledger)
+        delivered = self.ledger.delivered_by(end)
+        if created != delivered + in_network:
+            raise ConservationError(
+                f"parcels not conserved: created {created} != delivered {delivered} + in network "
+                f"{in_network} (queued {queued}, at points {at_points}, on vehicles "
+                f"{on_vehicles}, with residents {with_residents})"
+            )
+        return in_network
+
+
+def check_stage_order(ledger: Ledger) -> None:
+    """No parcel leaves a stage before it arrives: stamps never decrease along its path."""
+    for flow, path in ((DOWN, DOWN_PATH), (1 - DOWN, UP_PATH)):
+        rows = np.flatnonzero(ledger.flow == flow)
+        if len(rows) == 0:
+            continue
+        latest = ledger.times[path[0]][rows]
+        for stage in path[1:]:
+            stamp = ledger.times[stage][rows]
+            bad = stamp < latest - 1e-9
+            if bad.any():
+                parcel = int(rows[np.argmax(bad)])
+                raise ConservationError(
+                    f"parcel {parcel} reached {stage} before an earlier stage of its path"
+                )
+            latest = np.fmax(latest, stamp)
+
+
+def simulate(scenario: LoadedScenario,
+             progress: Callable[[float, float], None] | None = None) -> SimulationOutput:
+    """Build and run one replication."""
+    return Simulation(scenario).run(progress)

@@ -1,0 +1,137 @@
+"""FIFO queues of parcel batches, the only place parcels wait for a vehicle.
+
+A queue holds parcel ids with the time each becomes ready to load (the end of its sorting).
+Ready times only ever grow from head to tail, so "what is ready now" is a binary search and a
+departure takes its load in one slice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+_MIN_CAPACITY = 64
+
+
+class ParcelQueue:
+    """Parcel ids in FIFO order with non-decreasing ready times."""
+
+    def __init__(self, env: simpy.Environment, ids: np.ndarray | None = None,
+                 ready: np.ndarray | None = None) -> None:
+        self.env = env
+        size = 0 if ids is None else len(ids)
+        capacity = max(_MIN_CAPACITY, size)
+        self._ids = np.empty(capacity, dtype=np.int64)
+        self._ready = np.empty(capacity, dtype=np.float64)
+        self._head = 0
+        self._tail = 0
+        self._changed: simpy.Event | None = None
+        if size:
+            self.push(ids, ready)
+
+    def __len__(self) -> int:
+        return self._tail - self._head
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids[self._head : self._tail]
+
+    @property
+    def ready(self) -> np.ndarray:
+        return self._ready[self._head : self._tail]
+
+    def push(self, ids: np.ndarray, ready: np.ndarray) -> None:
+        """Append a batch; its ready times must not precede the queue's last one."""
+        n = len(ids)
+        if n == 0:
+            return
+        if self._tail > self._head and ready[0] < self._ready[self._tail - 1]:
+            raise AssertionError("parcel queue ready times must not decrease")
+        self._reserve(n)
+        self._ids[self._tail : self._tail + n] = ids
+        self._ready[self._tail : self._tail + n] = ready
+        self._tail += n
+        if self._changed is not None:
+            self._changed.succeed()
+            self._changed = None
+
+    def changed(self) -> simpy.Event:
+        """An event that fires at the next push."""
+        if self._changed is None:
+            self._changed = self.env.event()
+        return self._changed
+
+    def ready_count(self, t: float) -> int:
+        return int(np.searchsorted(self.ready, t, side="right"))
+
+    def time_ready(self, n: int) -> float:
+        """When at least n parcels are ready (inf if the queue holds fewer)."""
+        if n <= 0:
+            return -np.inf
+        return float(self._ready[self._head + n - 1]) if len(self) >= n else np.inf
+
+    def take(self, t: float, limit: int) -> np.ndarray:
+        """Up to `limit` ready parcels from the head."""
+        n = min(self.ready_count(t), limit)
+        taken = self._ids[self._head : self._head + n].copy()
+        self._head += n
+        return taken
+
+    def take_limited(self, t: float, limit: int, slot: np.ndarray,
+                     allowance: np.ndarray) -> np.ndarray:
+        """Ready parcels in FIFO order, at most allowance[slot] per slot and `limit` in all.
+
+        `slot` maps a parcel id to its slot (its stop on the route). Parcels passed over stay
+        at the head in their order, so a full village shelf holds back only its own parcels.
+        """
+        ready = self.ready_count(t)
+        taken_parts: list[np.ndarray] = []
+        left = np.array(allowance, dtype=np.int64)
+        scanned = 0
+        while scanned < ready and limit > 0 and left.max(initial=0) > 0:
+            chunk = min(ready - scanned, max(4 * limit, 1024))
+            start = self._head + scanned
+            window = self._ids[start : start + chunk]
+            slots = slot[window]
+            order = np.argsort(slots, kind="stable")
+            sorted_slots = slots[order]
+            first = np.searchsorted(sorted_slots, sorted_slots, side="left")
+            rank = np.empty(chunk, dtype=np.int64)
+            rank[order] = np.arange(chunk) - first
+            ok = rank < left[slots]
+            ok &= np.cumsum(ok) <= limit
+            picked = window[ok]
+            if len(picked):
+                taken_parts.append(picked)
+                np.subtract.at(left, slots[ok], 1)
+                limit -= len(picked)
+                kept_ids = window[~ok].copy()
+                kept_ready = self._ready[start : start + chunk][~ok].copy()
+                end = start + chunk
+                # close the gap: passed-over parcels move right, keeping their order
+                self._ids[self._head + len(picked) : end] = np.concatenate(
+                    (self._ids[self._head : start], kept_ids))
+                self._ready[self._head + len(picked) : end] = np.concatenate(
+                    (self._ready[self._head : start], kept_ready))
+                self._head += len(picked)
+                scanned += chunk - len(picked)
+                ready -= len(picked)
+            else:
+                scanned += chunk
+        if not taken_parts:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate(taken_parts)
+
+    def _reserve(self, n: int) -> None:
+        if self._tail + n <= len(self._ids):
+            return
+        size = len(self)
+        needed = size + n
+        # compact in place while at most half full, else double: amortised O(1) per parcel
+        capacity = len(self._ids) if needed <= len(self._ids) // 2 else 2 * needed
+        ids = np.empty(capacity, dtype=np.int64)
+        ready = np.empty(capacity, dtype=np.float64)
+        ids[:size] = self._ids[self._head : self._tail]
+        ready[:size] = self._ready[self._head : self._tail]
+        self._ids, self._ready = ids, ready
+        self._head, self._tail = 0, size

@@ -1,0 +1,181 @@
+"""Vehicles on their routes: the few, stateful SimPy processes of the model.
+
+Each route has a dispatcher process that follows the fleet's daily timetable. At each cut-off
+it sends an idle vehicle (the first one goes even if empty: it collects on its way back) and
+more while ready parcels remain; with the `cutoff_or_full` rule a vehicle also leaves as soon
+as a full load is ready. A vehicle late back from its loop delays the next departure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from sim.engine.facility import Facility
+from sim.engine.ledger import Ledger
+from sim.engine.queues import ParcelQueue
+from sim.network import Route
+from sim.scenario.models import Fleet
+
+SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass
+class TripLog:
+    """One row per vehicle trip, appended as trips end."""
+
+    rows: list[tuple] = field(default_factory=list)
+    columns: tuple[str, ...] = (
+        "route", "vehicle", "depart_h", "return_h", "km", "down_parcels", "up_parcels",
+        "peak_load",
+    )
+
+    def add(self, *row: object) -> None:
+        self.rows.append(row)
+
+
+@dataclass(frozen=True)
+class Loading:
+    """How a route loads at its base: per-parcel stop slots and whether shelves limit it."""
+
+    stop_position: np.ndarray  # node index -> position of that node among the route's stops
+    stop_level: int
+    shelf_slot: np.ndarray | None  # parcel id -> slot whose shelf bounds it (None: no bound)
+
+
+class RouteRunner:
+    """Dispatcher and vehicles of one route."""
+
+    def __init__(self, env: simpy.Environment, route: Route, fleet: Fleet, base: Facility,
+                 stops: Sequence, queue: ParcelQueue, ledger: Ledger, loading: Loading,
+                 ancestors: np.ndarray, rng: np.random.Generator, noise_cv: float,
+                 log: TripLog, horizon_h: float) -> None:
+        self.env = env
+        self.route = route
+        self.fleet = fleet
+        self.base = base
+        self.stops = list(stops)
+        self.queue = queue
+        self.ledger = ledger
+        self.loading = loading
+        self.ancestors = ancestors
+        self.rng = rng
+        self.noise_sigma = float(np.sqrt(np.log1p(noise_cv**2)))
+        self.log = log
+        self.horizon_h = horizon_h
+        self.idle = list(range(route.vehicles))
+        self.onboard = dict.fromkeys(self.idle, 0)
+        self._back: simpy.Event | None = None
+        env.process(self._dispatch())
+
+    # -- dispatching -------------------------------------------------------------------
+
+    def _dispatch(self):
+        day = 0
+        while True:
+            for cutoff in self.fleet.departures:
+                slot = day * 24.0 + cutoff
+                if slot >= self.horizon_h:
+                    return
+                yield from self._wait_for_cutoff(slot)
+                while not self.idle:
+                    yield self._vehicle_back()
+                self.base.sync(self.env.now)
+                self._depart()
+                while self.idle and self.queue.ready_count(self.env.now) > 0:
+                    self._depart()
+            day += 1
+
+    def _wait_for_cutoff(self, slot: float):
+        env = self.env
+        capacity = self.fleet.capacity
+        while env.now < slot:
+            if self.fleet.dispatch == "cutoff":
+                yield env.timeout(slot - env.now)
+                return
+            self.base.sync(env.now)
+            if self.idle and self.queue.ready_count(env.now) >= capacity:
+                self._depart()
+                continue
+            wake = min(slot, self.queue.time_ready(capacity)) if self.idle else slot
+            events = [env.timeout(max(wake - env.now, 0.0)), self.queue.changed()]
+            if not self.idle:
+                events.append(self._vehicle_back())
+            yield env.any_of(events)
+
+    def _vehicle_back(self) -> simpy.Event:
+        if self._back is None:
+            self._back = self.env.event()
+        return self._back
+
+    def _depart(self) -> None:
+        vehicle = self.idle.pop(0)
+        self.env.process(self._trip(vehicle))
+
+    # -- one trip ----------------------------------------------------------------------
+
+    def _load(self, t0: float) -> list[np.ndarray]:
+        """Take the load at the base and split it by stop, in visiting order."""
+        capacity = self.fleet.capacity
+        loading = self.loading
+        if loading.shelf_slot is None:
+            ids = self.queue.take(t0, capacity)
+        else:
+            allowance = [min(stop.allowance(t0), capacity) for stop in self.stops]
+            allowance.append(capacity)  # parcels that need no shelf slot
+            ids = self.queue.take_limited(t0, capacity, loading.shelf_slot,
+                                          np.array(allowance, dtype=np.int64))
+        if len(ids):
+            self.ledger.stamp(self.base.departure_stage, ids, t0)
+        if len(self.stops) == 1:
+            return [ids]
+        next_hop = self.ancestors[loading.stop_level, self.ledger.destination[ids]]
+        position = loading.stop_position[next_hop]
+        order = np.argsort(position, kind="stable")
+        bounds = np.searchsorted(position[order], np.arange(1, len(self.stops)))
+        return np.split(ids[order], bounds)
+
+    def _trip(self, vehicle: int):
+        env, fleet, route = self.env, self.fleet, self.route
+        t0 = env.now
+        per_stop = self._load(t0)
+        for stop, part in zip(self.stops, per_stop, strict=True):
+            stop.reserve(part)
+        load = down = sum(len(part) for part in per_stop)
+        self.onboard[vehicle] = load
+        peak = load
+        legs = route.leg_hours
+        if self.noise_sigma > 0:
+            legs = legs * self.rng.lognormal(-self.noise_sigma**2 / 2, self.noise_sigma,
+                                             len(legs))
+        t = t0 + fleet.load_h + fleet.load_s_per_parcel * load / SECONDS_PER_HOUR
+        collected = []
+        for leg, stop, part in zip(legs, self.stops, per_stop, strict=False):
+            t += leg
+            yield env.timeout(t - env.now)
+            stop.drop(part, t)
+            load -= len(part)
+            picked = stop.collect(t, fleet.capacity - load)
+            load += len(picked)
+            self.onboard[vehicle] = load
+            peak = max(peak, load)
+            collected.append(picked)
+            handled = len(part) + len(picked)
+            t += fleet.stop_h + stop.dwell_h + fleet.stop_s_per_parcel * handled / SECONDS_PER_HOUR
+        t += legs[-1]
+        yield env.timeout(t - env.now)
+        up = np.concatenate(collected) if collected else np.empty(0, dtype=np.int64)
+        self.base.receive(up, t)
+        self.onboard[vehicle] = 0
+        self.log.add(route.index, vehicle, t0, t, route.loop_km, down, len(up), peak)
+        self.idle.append(vehicle)
+        self.idle.sort()
+        if self._back is not None:
+            self._back.succeed()
+            self._back = None
+
+    def carrying(self) -> int:
+        return sum(self.onboard.values())
