@@ -1,0 +1,122 @@
+"""Per-parcel outcomes: lead time, on-time flag, where the resident lives, which county.
+
+Lead time runs from entering the city to reaching the resident (downward) or from the
+resident to leaving the city (upward). Parcels not through by the end of the run have no lead
+time and count as late. KPIs use the parcels created in the measured window (after warm-up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.demand import DOWN, FLOW_NAMES
+from sim.engine.ledger import STAGES
+from sim.engine.model import SimulationOutput
+from sim.scenario.models import NODE_KINDS, SERVED_TIERS
+
+QUANTILES = {"p50": 50, "p90": 90, "p95": 95}
+
+
+@dataclass(frozen=True)
+class ParcelOutcomes:
+    resident: np.ndarray  # node index of the resident's end (destination down, origin up)
+    tier: np.ndarray  # int8 level of that node (park, station or point)
+    county: np.ndarray  # int32 index into `county_names`
+    county_names: list[str]
+    lead_h: np.ndarray  # NaN when not through by the end of the run
+    on_time: np.ndarray  # bool
+    measured: np.ndarray  # bool: created inside the KPI window
+
+
+def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
+    config = output.scenario.config
+    ledger, tree = output.ledger, output.network.tree
+    down = ledger.flow == DOWN
+    resident = np.where(down, ledger.destination, ledger.origin)
+    tier = tree.level[resident]
+    county_names = sorted({str(c) for c in tree.county if c})
+    county_index = {name: i for i, name in enumerate(county_names)}
+    node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int32)
+    created, done = ledger.times["created"], ledger.times["done"]
+    lead = np.where(done <= output.end_h, done - created, np.nan)
+    target = np.full(len(ledger), np.nan)
+    for flow, targets in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
+        for tier_name in SERVED_TIERS:
+            rows = (ledger.flow == flow) & (tier == NODE_KINDS.index(tier_name))
+            target[rows] = getattr(targets, tier_name)
+    run = config.run
+    measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
+    return ParcelOutcomes(
+        resident=resident, tier=tier, county=node_county[resident], county_names=county_names,
+        lead_h=lead, on_time=lead <= target, measured=measured,
+    )
+
+
+def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
+    """Mean, quantiles and max of the lead times given (NaN = not delivered, left out)."""
+    values = lead_h[~np.isnan(lead_h)]
+    if len(values) == 0:
+        return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
+    quantiles = np.percentile(values, list(QUANTILES.values()))
+    return {
+        "count": len(values),
+        "mean": float(values.mean()),
+        **{name: float(q) for name, q in zip(QUANTILES, quantiles, strict=True)},
+        "max": float(values.max()),
+    }
+
+
+def group_block(outcomes: ParcelOutcomes, rows: np.ndarray) -> dict:
+    """Lead-time block, on-time rate and counts for one group of measured parcels."""
+    lead = outcomes.lead_h[rows]
+    return {
+        "parcels": len(lead),
+        "delivered": int(np.count_nonzero(~np.isnan(lead))),
+        "lead_time_h": lead_block(lead),
+        "on_time_rate": float(outcomes.on_time[rows].mean()) if len(lead) else None,
+    }
+
+
+def parcel_kpis(output: SimulationOutput, outcomes: ParcelOutcomes) -> dict:
+    """Overall, by flow, by tier and by county."""
+    measured = outcomes.measured
+    ledger = output.ledger
+    overall = group_block(outcomes, measured)
+    by_flow = {name: group_block(outcomes, measured & (ledger.flow == flow))
+               for flow, name in enumerate(FLOW_NAMES)}
+    by_tier = {name: group_block(outcomes, measured & (outcomes.tier == NODE_KINDS.index(name)))
+               for name in SERVED_TIERS}
+    by_county = {name: group_block(outcomes, measured & (outcomes.county == i))
+                 for i, name in enumerate(outcomes.county_names)}
+    return {
+        "lead_time_h": overall["lead_time_h"],
+        "on_time_rate": overall["on_time_rate"],
+        "by_flow": by_flow,
+        "by_tier": by_tier,
+        "by_county": by_county,
+    }
+
+
+def parcels_frame(output: SimulationOutput, outcomes: ParcelOutcomes) -> pd.DataFrame:
+    """One row per parcel: ids, flow, ends, county, tier, a time per stage, outcome."""
+    ledger, tree = output.ledger, output.network.tree
+    node_ids = pd.Index(tree.ids.astype(str))
+    columns: dict[str, object] = {
+        "id": np.arange(len(ledger), dtype=np.int64),
+        "flow": pd.Categorical.from_codes(ledger.flow, categories=list(FLOW_NAMES)),
+        "origin": pd.Categorical.from_codes(ledger.origin, categories=node_ids),
+        "destination": pd.Categorical.from_codes(ledger.destination, categories=node_ids),
+        "county": pd.Categorical.from_codes(outcomes.county, categories=outcomes.county_names),
+        "tier": pd.Categorical.from_codes(outcomes.tier, categories=list(NODE_KINDS)),
+    }
+    for stage in STAGES:
+        # what had not happened by the end of the run is left blank
+        times = ledger.times[stage]
+        columns[f"{stage}_h"] = np.where(times <= output.end_h, times, np.nan)
+    columns["lead_time_h"] = outcomes.lead_h
+    columns["on_time"] = outcomes.on_time
+    columns["measured"] = outcomes.measured
+    return pd.DataFrame(columns)

@@ -1,0 +1,254 @@
+"""How hard each resource works: sorting lines, vehicle routes and fleets, village shelves.
+
+Everything is derived from the ledger's stamps and the trip log after the run, so the engine
+carries no monitors. The bottleneck table ranks every resource by whether its backlog grows
+and by its utilisation, which answers "what breaks first?".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.demand import DOWN, UP
+from sim.engine.model import SimulationOutput
+from sim.network import GATEWAY, HUB, PARK, POINT, STATION
+from sim.results.series import daily_growth, hourly_events, hourly_inside
+from sim.scenario.models import NODE_KINDS
+
+# A backlog growing faster than this share of daily throughput (or 5 parcels) per day is
+# reported as unstable: it would keep growing with more days.
+UNSTABLE_GROWTH_SHARE = 0.02
+UNSTABLE_GROWTH_MIN = 5.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """The measured hours [start, end) and the whole run's hours."""
+
+    start: int
+    end: int
+    hours: int
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start) / 24.0
+
+
+def measured_window(output: SimulationOutput) -> Window:
+    run = output.scenario.config.run
+    return Window(run.warmup_days * 24, run.days * 24, int(np.ceil(output.end_h)))
+
+
+@dataclass(frozen=True)
+class FacilityLoad:
+    nodes: np.ndarray  # node indices of hub, parks and stations
+    arrived: np.ndarray  # (facilities, hours) parcels arriving in each hour
+    sorted: np.ndarray  # parcels finishing sorting in each hour
+    sort_queue: np.ndarray  # parcels waiting to be sorted at each hour's end
+    backlog: np.ndarray  # parcels in the facility (arrived, not yet left) at each hour's end
+    open_hours: np.ndarray  # shift hours inside each hour (0..1)
+
+
+def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
+    ledger, tree = output.ledger, output.network.tree
+    nodes = np.flatnonzero((tree.level >= HUB) & (tree.level <= STATION))
+    compact = np.full(tree.size, -1, dtype=np.int64)
+    compact[nodes] = np.arange(len(nodes))
+    shape = (len(nodes), window.hours)
+    arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    sort_queue, backlog = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    down = ledger.flow == DOWN
+    for level in (HUB, PARK, STATION):
+        kind = NODE_KINDS[level]
+        arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
+        at = np.where(down, tree.ancestors[level, ledger.destination],
+                      tree.ancestors[level, ledger.origin])
+        group = np.where(np.isnan(arr), -1, compact[np.maximum(at, 0)])
+        arrived += hourly_events(arr, group, len(nodes), window.hours)
+        done_sorting += hourly_events(done, group, len(nodes), window.hours)
+        sort_queue += hourly_inside(arr, done, group, len(nodes), window.hours)
+        backlog += hourly_inside(arr, left, group, len(nodes), window.hours)
+    open_hours = np.zeros(shape)
+    hour_starts = np.arange(window.hours, dtype=np.float64)
+    for row, node in enumerate(nodes):
+        clock = output.shift_clocks[int(node)]
+        open_hours[row] = clock.to_open(hour_starts + 1.0) - clock.to_open(hour_starts)
+    return FacilityLoad(nodes, arrived, done_sorting, sort_queue, backlog, open_hours)
+
+
+def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.DataFrame:
+    """Long table: one row per facility and hour."""
+    tree = output.network.tree
+    facilities, hours = load.arrived.shape
+    capacity = output.sort_rate[load.nodes][:, None] * load.open_hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        busy = np.where(capacity > 0, np.minimum(load.sorted / capacity, 1.0), 0.0)
+    node_ids = tree.ids[load.nodes].astype(str)
+    return pd.DataFrame({
+        "node": np.repeat(node_ids, hours),
+        "kind": np.repeat([NODE_KINDS[level] for level in tree.level[load.nodes]], hours),
+        "county": np.repeat(tree.county[load.nodes].astype(str), hours),
+        "hour": np.tile(np.arange(hours), facilities),
+        "arrived": load.arrived.ravel(),
+        "sorted": load.sorted.ravel(),
+        "sort_queue": load.sort_queue.ravel(),
+        "backlog": load.backlog.ravel(),
+        "busy_fraction": busy.ravel(),
+    })
+
+
+def route_backlog(output: SimulationOutput, window: Window) -> np.ndarray:
+    """(routes, hours) parcels waiting for each route: ready at its base or at its stops."""
+    ledger, network = output.ledger, output.network
+    tree, times = network.tree, ledger.times
+    routes = len(network.routes)
+    down, up = ledger.flow == DOWN, ledger.flow == UP
+    destination, origin = ledger.destination, ledger.origin
+    inside = np.zeros((routes, window.hours), dtype=np.int64)
+
+    def add(ready: np.ndarray, left: np.ndarray, route: np.ndarray, rows: np.ndarray) -> None:
+        group = np.where(rows & ~np.isnan(ready), route, -1)
+        inside[:] += hourly_inside(ready, left, group, routes, window.hours)
+
+    for level, ready_stage in ((GATEWAY, "created"), (HUB, "hub_sorted"),
+                               (PARK, "park_sorted"), (STATION, "station_sorted")):
+        kind = NODE_KINDS[level]
+        next_hop = tree.ancestors[level + 1, destination]
+        route = network.route_of_node[np.maximum(next_hop, 0)]
+        if level == PARK:  # county-seat parcels wait for the courier
+            local = tree.level[destination] == PARK
+            route = np.where(local, network.courier_route[destination], route)
+        rows = down & (next_hop >= 0) if level != PARK else down & (
+            (next_hop >= 0) | (tree.level[destination] == PARK))
+        add(times[ready_stage], times[f"{kind}_dep"], route, rows)
+        if level != GATEWAY:
+            at = tree.ancestors[level, origin]
+            route = network.route_of_node[np.maximum(at, 0)]
+            add(times[ready_stage], times[f"{kind}_dep"], route, up & (at >= 0))
+    from_point = tree.level[origin] == POINT
+    add(times["created"], times["point_dep"], network.route_of_node[origin], up & from_point)
+    return inside
+
+
+def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
+    """Per route: trips, km, busy share of vehicle time and load factor in the window."""
+    network, trips = output.network, output.trips
+    fleets = output.scenario.config.fleets.by_name()
+    in_window = trips[(trips["depart_h"] >= window.start) & (trips["depart_h"] < window.end)]
+    busy = (np.minimum(trips["return_h"], window.end) - np.maximum(trips["depart_h"],
+                                                                   window.start)).clip(lower=0)
+    busy_by_route = busy.groupby(trips["route"]).sum()
+    grouped = in_window.groupby("route")
+    rows = []
+    for route in network.routes:
+        capacity = fleets[route.fleet].capacity
+        count = grouped.size().get(route.index, 0)
+        peak = grouped["peak_load"].sum().get(route.index, 0)
+        rows.append({
+            "route": route.name,
+            "fleet": route.fleet,
+            "base": str(network.tree.ids[route.base]),
+            "stops": len(route.stops),
+            "vehicles": route.vehicles,
+            "trips": int(count),
+            "vehicle_km": float(count * route.loop_km),
+            "time_utilisation": float(busy_by_route.get(route.index, 0.0)
+                                      / (route.vehicles * window.days * 24.0)),
+            "load_factor": float(peak / (count * capacity)) if count else 0.0,
+            "carried": int(grouped["down_parcels"].sum().get(route.index, 0)
+                           + grouped["up_parcels"].sum().get(route.index, 0)),
+        })
+    return pd.DataFrame(rows)
+
+
+def _unstable(growth: np.ndarray, throughput_per_day: np.ndarray) -> np.ndarray:
+    return growth > np.maximum(UNSTABLE_GROWTH_SHARE * throughput_per_day, UNSTABLE_GROWTH_MIN)
+
+
+def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoad,
+                     routes: pd.DataFrame, waiting: np.ndarray) -> pd.DataFrame:
+    """Every resource, most pressed first: unstable backlogs, then by utilisation."""
+    tree = output.network.tree
+    frames = []
+    span = slice(window.start, window.end)
+    open_in_window = load.open_hours[:, span].sum(axis=1)
+    sorted_in_window = load.sorted[:, span].sum(axis=1)
+    rates = output.sort_rate[load.nodes]
+    utilisation = np.where(open_in_window > 0, sorted_in_window / (rates * open_in_window), 0.0)
+    growth = daily_growth(load.sort_queue, window.start, window.end)
+    throughput = sorted_in_window / window.days
+    frames.append(pd.DataFrame({
+        "resource": [f"sorting:{node}" for node in tree.ids[load.nodes]],
+        "kind": "sorting line",
+        "tier": [NODE_KINDS[level] for level in tree.level[load.nodes]],
+        "county": tree.county[load.nodes].astype(str),
+        "utilisation": utilisation,
+        "throughput_per_day": throughput,
+        "peak_backlog": load.sort_queue[:, span].max(axis=1, initial=0),
+        "end_backlog": load.sort_queue[:, -1],
+        "backlog_growth_per_day": growth,
+        "unstable": _unstable(growth, throughput),
+    }))
+    route_growth = daily_growth(waiting, window.start, window.end)
+    route_throughput = routes["carried"].to_numpy() / window.days
+    bases = [output.network.routes[i].base for i in range(len(routes))]
+    frames.append(pd.DataFrame({
+        "resource": "route:" + routes["route"],
+        "kind": "vehicle route",
+        "tier": routes["fleet"],
+        "county": tree.county[bases].astype(str),
+        "utilisation": np.maximum(routes["time_utilisation"], routes["load_factor"]),
+        "throughput_per_day": route_throughput,
+        "peak_backlog": waiting[:, span].max(axis=1, initial=0),
+        "end_backlog": waiting[:, -1],
+        "backlog_growth_per_day": route_growth,
+        "unstable": _unstable(route_growth, route_throughput),
+    }))
+    points = tree.of_level(POINT)
+    slots = output.shelf_slots[points]
+    peak = output.shelf_peak[points]
+    frames.append(pd.DataFrame({
+        "resource": [f"shelf:{node}" for node in tree.ids[points]],
+        "kind": "village shelf",
+        "tier": "point",
+        "county": tree.county[points].astype(str),
+        "utilisation": np.where(slots > 0, peak / np.maximum(slots, 1), 1.0),
+        "throughput_per_day": np.nan,
+        "peak_backlog": peak,
+        "end_backlog": np.nan,
+        "backlog_growth_per_day": np.nan,
+        "unstable": False,
+    }))
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    table = table.sort_values(
+        ["unstable", "utilisation", "backlog_growth_per_day"], ascending=False, kind="stable"
+    ).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def fleet_summary(output: SimulationOutput, routes: pd.DataFrame, window: Window) -> dict:
+    """Per fleet: vehicles, trips, km, vehicle-time utilisation, load factor."""
+    fleets = output.scenario.config.fleets.by_name()
+    summary = {}
+    for name in fleets:
+        rows = routes[routes["fleet"] == name]
+        if rows.empty:
+            continue
+        vehicles = int(rows["vehicles"].sum())
+        trips = int(rows["trips"].sum())
+        busy = float((rows["time_utilisation"] * rows["vehicles"]).sum() / vehicles)
+        load = float((rows["load_factor"] * rows["trips"]).sum() / trips) if trips else 0.0
+        summary[name] = {
+            "vehicles": vehicles,
+            "routes": len(rows),
+            "trips": trips,
+            "vehicle_km": float(rows["vehicle_km"].sum()),
+            "utilisation": busy,
+            "load_factor": load,
+        }
+    return summary
+

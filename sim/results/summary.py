@@ -1,0 +1,146 @@
+"""summary.json: the run's KPIs in one nested mapping (dotted keys like `by_tier.point`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.model import SimulationOutput
+from sim.results.costs import cost_summary
+from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_frame
+from sim.results.resources import (
+    bottleneck_table,
+    facility_hours_frame,
+    facility_load,
+    fleet_summary,
+    measured_window,
+    route_backlog,
+    route_use,
+)
+
+TOP_BOTTLENECKS = 10
+
+
+@dataclass
+class Results:
+    """KPIs and tables of one run, computed on first use."""
+
+    output: SimulationOutput
+
+    @cached_property
+    def window(self):
+        return measured_window(self.output)
+
+    @cached_property
+    def outcomes(self) -> ParcelOutcomes:
+        return parcel_outcomes(self.output)
+
+    @cached_property
+    def load(self):
+        return facility_load(self.output, self.window)
+
+    @cached_property
+    def routes(self) -> pd.DataFrame:
+        return route_use(self.output, self.window)
+
+    @cached_property
+    def bottlenecks(self) -> pd.DataFrame:
+        waiting = route_backlog(self.output, self.window)
+        return bottleneck_table(self.output, self.window, self.load, self.routes, waiting)
+
+    def parcels(self) -> pd.DataFrame:
+        return parcels_frame(self.output, self.outcomes)
+
+    def facility_hours(self) -> pd.DataFrame:
+        return facility_hours_frame(self.output, self.load)
+
+    def trips(self) -> pd.DataFrame:
+        names = pd.Series([r.name for r in self.output.network.routes])
+        fleets = pd.Series([r.fleet for r in self.output.network.routes])
+        trips = self.output.trips.copy()
+        trips.insert(1, "fleet", fleets.iloc[trips["route"]].to_numpy())
+        trips["route"] = names.iloc[trips["route"]].to_numpy()
+        return trips
+
+    @cached_property
+    def summary(self) -> dict:
+        output, window = self.output, self.window
+        config = output.scenario.config
+        ledger = output.ledger
+        measured = int(self.outcomes.measured.sum())
+        delivered = ledger.delivered_by(output.end_h)
+        tree = output.network.tree
+        nodes = self.load.nodes
+        span = slice(window.start, window.end)
+        table = self.bottlenecks
+        sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")
+        fleets = fleet_summary(output, self.routes, window)
+        return {
+            "scenario": config.name,
+            "run": {
+                "start_date": config.run.start_date.isoformat(),
+                "days": config.run.days,
+                "warmup_days": config.run.warmup_days,
+                "drain_days": config.run.drain_days,
+                "seed": config.run.seed,
+                "demand_multiplier": config.demand.multiplier,
+                "measured_hours": [window.start, window.end],
+                "end_h": output.end_h,
+            },
+            "parcels": {
+                "created": len(ledger),
+                "delivered": delivered,
+                "in_network": output.in_network,
+                "measured": measured,
+            },
+            **parcel_kpis(output, self.outcomes),
+            "sorting": {
+                str(tree.ids[node]): {
+                    "utilisation": float(sorting_rows.loc[f"sorting:{tree.ids[node]}",
+                                                          "utilisation"]),
+                    "backlog_growth_per_day": float(sorting_rows.loc[
+                        f"sorting:{tree.ids[node]}", "backlog_growth_per_day"]),
+                }
+                for node in nodes
+            },
+            "fleets": fleets,
+            "backlog": {
+                str(tree.ids[node]): {
+                    "peak": int(self.load.backlog[row, span].max(initial=0)),
+                    "end": int(self.load.backlog[row, -1]),
+                }
+                for row, node in enumerate(nodes)
+            },
+            "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
+            "cost": cost_summary(output, self.routes, window, measured),
+            "bottlenecks": _records(table.head(TOP_BOTTLENECKS)),
+            "conservation": {
+                "created": len(ledger),
+                "delivered": delivered,
+                "in_network": output.in_network,
+                "holds": len(ledger) == delivered + output.in_network,
+            },
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: numpy scalars to Python, NaN to None."""
+    rows = []
+    for record in frame.to_dict(orient="records"):
+        rows.append({key: _plain(value) for key, value in record.items()})
+    return rows
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def summarise(output: SimulationOutput) -> Results:
+    return Results(output)

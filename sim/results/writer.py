@@ -1,0 +1,89 @@
+"""Write a run's files atomically: each goes to a temporary name and is renamed into place.
+
+summary.json is removed first and written last, so a folder with a summary.json always holds
+a complete, consistent set of files, and a run that fails never looks finished.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.results.summary import Results
+from sim.scenario.yamlio import dump_yaml
+
+SUMMARY = "summary.json"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call write(tmp) on a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def json_ready(value: Any) -> Any:
+    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -> list[Path]:
+    """Write every output file; returns their paths, summary.json last."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SUMMARY).unlink(missing_ok=True)
+    written = []
+
+    def put(name: str, write: Callable[[Path], None]) -> None:
+        atomic_write(out / name, write)
+        written.append(out / name)
+
+    if parcels:
+        frame = results.parcels()
+        put("parcels.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+    hours = results.facility_hours()
+    put("facility_hours.parquet", lambda tmp: hours.to_parquet(tmp, index=False))
+    trips = results.trips()
+    put("trips.parquet", lambda tmp: trips.to_parquet(tmp, index=False))
+    table = results.bottlenecks
+    put("bottlenecks.csv", lambda tmp: table.to_csv(tmp, index=False))
+    scenario = resolved_scenario(results)
+    put("scenario.yaml", lambda tmp: tmp.write_text(dump_yaml(scenario), encoding="utf-8"))
+    text = json.dumps(json_ready(results.summary), ensure_ascii=False, indent=2, allow_nan=False)
+    put(SUMMARY, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    return written
+
+
+def resolved_scenario(results: Results) -> dict:
+    """The scenario as run (overrides applied), with table paths made absolute."""
+    scenario = results.output.scenario
+    data = scenario.config.model_dump(mode="json")
+    data["network"]["nodes"] = str(scenario.nodes_path.resolve())
+    if scenario.roads_path is not None:
+        data["network"]["roads"] = str(scenario.roads_path.resolve())
+    return data
