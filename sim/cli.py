@@ -80,7 +80,7 @@ def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
     nodes = scenario.nodes["kind"].value_counts()
     counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park", "station",
                                                            "point"))
-    console.print(f"{config}: valid ({counts})", highlight=False)
+    console.print(f"{config}: valid ({counts})", highlight=False, soft_wrap=True)
 
 
 @app.command(name="app")

@@ -14,7 +14,7 @@ import simpy
 from sim.demand import UP
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
-from sim.engine.shelf import Shelf
+from sim.engine.shelf import Shelves
 from sim.engine.sorting import SortingLine
 from sim.network import Network
 from sim.scenario.models import NODE_KINDS
@@ -38,7 +38,7 @@ class Facility:
         self.dropoffs = dropoffs  # residents' own parcels, ready at their creation time
         self.up_queue = ParcelQueue(env)
         self.route_queues: dict[int, ParcelQueue] = {}
-        self.counter: Shelf | None = None  # set where residents collect at the facility
+        self.counter: Shelves | None = None  # set where residents collect at the facility
         self._tree = network.tree
         self._route_of_node = network.route_of_node
         self._local_key = int(network.courier_route[node]) if network.courier_route[node] >= 0 \
@@ -107,7 +107,7 @@ class Facility:
             self.ledger.stamp("done", ids, ready)
         elif key == LOCAL_KEY:
             self.ledger.stamp(self.departure_stage, ids, ready)
-            self.counter.hand_over(ids, ready)
+            self.counter.hand_over(ids, ready, now=self.env.now)
         else:
             self.queue_for(key).push(ids, ready)
 

@@ -17,12 +17,22 @@ from sim.demand import DOWN, STREAM_DEMAND, Parcels, generate_parcels, node_stre
 from sim.engine.facility import Facility
 from sim.engine.ledger import DOWN_PATH, UP_PATH, Ledger
 from sim.engine.queues import ParcelQueue
-from sim.engine.shelf import PickupDelay, Shelf
+from sim.engine.shelf import PickupDelay, Shelves
 from sim.engine.sorting import SortingLine
-from sim.engine.stops import FacilityStop, PointStop, SeatStop
+from sim.engine.stops import FacilityStop, PointStop
 from sim.engine.vehicles import Loading, RouteRunner, TripLog
 from sim.errors import ConservationError
-from sim.network import COURIER, GATEWAY, HUB, PARK, POINT, STATION, Network, build_network
+from sim.network import (
+    COURIER,
+    GATEWAY,
+    HUB,
+    PARK,
+    POINT,
+    STATION,
+    Network,
+    Route,
+    build_network,
+)
 from sim.scenario.loader import LoadedScenario
 
 STREAM_TRAVEL = STREAM_DEMAND + 1
@@ -62,7 +72,9 @@ class Simulation:
         self.sort_rate = np.full(tree.size, np.nan)
         self.shift_clocks: dict[int, DailyClock] = {}
         self.facilities = self._facilities(dropoffs)
-        self.shelves: dict[int, Shelf] = {}
+        self.delay = PickupDelay(config.pickup)
+        self.shelves: list[Shelves] = []
+        self.point_shelf: dict[int, tuple[Shelves, int]] = {}
         self.stops = self._stops(dropoffs)
         self.runners = self._runners()
 
@@ -101,31 +113,44 @@ class Simulation:
         return facilities
 
     def _stops(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, object]:
+        """A stop per facility, and station counters where town residents collect."""
         config, tree = self.scenario.config, self.network.tree
         pickup = config.pickup
-        delay = PickupDelay(pickup)
-        slots_override = self.scenario.nodes["shelf_slots"].to_numpy()
         stops: dict[int, object] = {}
         for node in np.flatnonzero(tree.level < POINT):
             stops[int(node)] = FacilityStop(self.facilities[int(node)])
         station_clock = DailyClock(config.facilities.station.opening_hours)
         for node in tree.of_level(STATION):
-            counter = Shelf(self.ledger, np.inf, station_clock, delay, pickup.door_share,
-                            pickup.door_delivery_h)
+            counter = Shelves(self.ledger, [np.inf], station_clock, self.delay,
+                              pickup.door_share, pickup.door_delivery_h)
             self.facilities[int(node)].counter = counter
-            self.shelves[int(node)] = counter
-        point_clock = DailyClock(config.facilities.point.opening_hours)
-        for node in tree.of_level(POINT):
-            node = int(node)
-            slots = slots_override[node]
-            slots = config.facilities.point.shelf_slots if pd.isna(slots) else int(slots)
-            shelf = Shelf(self.ledger, slots, point_clock, delay, pickup.door_share,
-                          pickup.door_delivery_h)
-            self.shelves[node] = shelf
-            own = dropoffs.get(node)
-            stops[node] = PointStop(self.ledger, shelf, own if own is not None else
-                                    ParcelQueue(self.env))
+            self.shelves.append(counter)
+        self._dropoffs = dropoffs
         return stops
+
+    def _shelf_stops(self, route: Route) -> tuple[list[PointStop], Shelves]:
+        """The shelves a loop serves: village points, or the county seat's door rounds."""
+        config = self.scenario.config
+        pickup = config.pickup
+        if route.fleet == COURIER:
+            round_h = config.fleets.courier.round_h
+            seat = Shelves(self.ledger, [np.inf], ALWAYS, self.delay, 1.0, round_h)
+            self.shelves.append(seat)
+            return [PointStop(self.ledger, seat, 0, dwell_h=round_h)], seat
+        slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
+        default = config.facilities.point.shelf_slots
+        slots = np.where(pd.isna(slots_override), default, slots_override)
+        shelves = Shelves(self.ledger, slots, DailyClock(config.facilities.point.opening_hours),
+                          self.delay, pickup.door_share, pickup.door_delivery_h,
+                          arrival_stage="point_arr")
+        self.shelves.append(shelves)
+        stops = []
+        for member, node in enumerate(route.stops):
+            self.point_shelf[int(node)] = (shelves, member)
+            queue = self._dropoffs.get(int(node))
+            stops.append(PointStop(self.ledger, shelves, member,
+                                   queue if queue is not None else ParcelQueue(self.env)))
+        return stops, shelves
 
     def _runners(self) -> list[RouteRunner]:
         config, network = self.scenario.config, self.network
@@ -139,22 +164,19 @@ class Simulation:
         runners = []
         for route in network.routes:
             base = self.facilities[route.base]
-            if route.fleet == COURIER:
-                seat = Shelf(self.ledger, np.inf, ALWAYS, PickupDelay(config.pickup), 1.0,
-                             config.fleets.courier.round_h)
-                self.shelves.setdefault(-1 - route.base, seat)
-                stops = [SeatStop(seat, config.fleets.courier.round_h)]
-                loading = Loading(np.zeros(tree.size, dtype=np.int64), PARK, None)
+            level = int(tree.level[route.stops[0]]) if route.fleet != COURIER else PARK
+            if route.fleet == COURIER or level == POINT:
+                stops, shelves = self._shelf_stops(route)
+                limited = shelf_slot if level == POINT and route.fleet != COURIER else None
+                loading = Loading(stop_position, level, shelves, limited)
             else:
                 stops = [self.stops[int(node)] for node in route.stops]
-                level = int(tree.level[route.stops[0]])
-                loading = Loading(stop_position, level, shelf_slot if level == POINT else None)
+                loading = Loading(stop_position, level)
             runners.append(RouteRunner(
                 self.env, route, fleets[route.fleet], base, stops, base.queue_for(route.index),
                 self.ledger, loading, tree.ancestors,
                 node_stream(config.run.seed, STREAM_TRAVEL, route.name),
-                config.network.travel_noise_cv, self.trip_log, config.run.days * 24.0
-                + config.run.drain_days * 24.0,
+                config.network.travel_noise_cv, self.trip_log, self.end_h,
             ))
         return runners
 
@@ -183,10 +205,9 @@ class Simulation:
         tree = self.network.tree
         shelf_peak = np.zeros(tree.size)
         shelf_slots = np.full(tree.size, np.inf)
-        for node, shelf in self.shelves.items():
-            if node >= 0:
-                shelf_peak[node] = shelf.peak
-                shelf_slots[node] = shelf.slots
+        for node, (shelves, member) in self.point_shelf.items():
+            shelf_peak[node] = shelves.peak[member]
+            shelf_slots[node] = shelves.slots[member]
         trips = pd.DataFrame(self.trip_log.rows, columns=list(self.trip_log.columns))
         return SimulationOutput(
             scenario=self.scenario, network=self.network, ledger=self.ledger, trips=trips,
@@ -198,10 +219,10 @@ class Simulation:
         """Created = delivered + in the network, counting the network's contents directly."""
         end = self.end_h
         queued = sum(f.queued() for f in self.facilities.values())
-        at_points = sum(len(s.dropoffs) for s in self.stops.values()
-                        if isinstance(s, PointStop))
+        at_points = sum(len(self._dropoffs[node]) for node in self.point_shelf
+                        if node in self._dropoffs)
         on_vehicles = sum(r.carrying() for r in self.runners)
-        with_residents = sum(s.waiting_after(end) for s in self.shelves.values())
+        with_residents = sum(s.waiting_after(end) for s in self.shelves)
         in_network = queued + at_points + on_vehicles + with_residents
         created = len(self.ledger)
         delivered = self.ledger.delivered_by(end)

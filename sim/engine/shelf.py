@@ -1,9 +1,12 @@
-"""Where parcels wait for their residents: a village point's shelf, a station's counter, the
+"""Where parcels wait for their residents: village point shelves, station counters, the
 county seat's door rounds.
 
-Handing over is decided when a parcel arrives: it goes to the door (share `door_share`) and
-arrives within `door_h`, or it waits on the shelf for a pickup delay counted in opening hours.
-The parcel's own uniforms decide, so the same resident behaves the same in every scenario.
+Handing over is decided when a parcel arrives: it goes to the door (share `door_share`,
+within `door_h`), or it waits on the shelf for a pickup delay counted in opening hours. The
+parcel's own uniforms decide, so the same resident behaves the same in every scenario.
+
+One `Shelves` object holds the shelves of several members (the villages of one route), so a
+vehicle's whole loop is handed over, and its free slots read, in one vectorised step.
 """
 
 from __future__ import annotations
@@ -32,36 +35,72 @@ class PickupDelay:
         return np.full(len(u), self.mean)
 
 
-class Shelf:
-    """Parcels handed over at a node; `slots` bounds those waiting on the shelf at once."""
+class Shelves:
+    """Shelves of `len(slots)` members; parcels on a shelf hold a slot until picked up.
 
-    def __init__(self, ledger: Ledger, slots: float, clock: DailyClock, delay: PickupDelay,
-                 door_share: float, door_h: float) -> None:
+    A parcel registered for a future drop already counts against its shelf, so free slots
+    read at a vehicle's departure can only grow by the time it arrives: no shelf overfills.
+    """
+
+    def __init__(self, ledger: Ledger, slots: np.ndarray, clock: DailyClock, delay: PickupDelay,
+                 door_share: float, door_h: float, arrival_stage: str | None = None) -> None:
         self.ledger = ledger
-        self.slots = slots
+        self.arrival_stage = arrival_stage  # ledger stage stamped when a drop arrives
+        self.slots = np.asarray(slots, dtype=np.float64)
         self.clock = clock
         self.delay = delay
         self.door_share = door_share
         self.door_h = door_h
-        self._on_shelf = np.empty(0)  # pickup times of parcels on the shelf
-        self._at_door = np.empty(0)  # delivery times of parcels on their way to the door
-        self.peak = 0
-
-    def occupancy(self, t: float) -> int:
-        """Parcels on the shelf at time t (those picked up by t have left)."""
-        self._on_shelf = self._on_shelf[self._on_shelf > t]
-        return len(self._on_shelf)
-
-    def free_slots(self, t: float) -> float:
-        return self.slots - self.occupancy(t)
+        self.peak = np.zeros(len(self.slots), dtype=np.int64)
+        self._member = np.empty(0, dtype=np.int64)  # shelf parcels: which member
+        self._drop = np.empty(0)  # when they reach the shelf
+        self._pickup = np.empty(0)  # when their resident takes them
+        self._door_done = np.empty(0)  # door deliveries still on their way
+        self._pending: list[tuple[np.ndarray, int, float]] = []
 
     def door_mask(self, ids: np.ndarray) -> np.ndarray:
         """Which parcels go to the door (they take no shelf slot)."""
         return self.ledger.parcels.u_door[ids] < self.door_share
 
-    def hand_over(self, ids: np.ndarray, arrival: np.ndarray | float) -> None:
-        """Decide and stamp each parcel's delivery: at the door or picked up from the shelf."""
-        arrival = np.broadcast_to(np.asarray(arrival, dtype=np.float64), ids.shape)
+    def free(self, t: float) -> np.ndarray:
+        """Free slots per member at time t, counting parcels already promised to a shelf."""
+        self._forget(t)
+        held = np.bincount(self._member, minlength=len(self.slots))
+        return self.slots - held
+
+    def _forget(self, t: float) -> None:
+        """Drop the records of parcels picked up by t: they have left the network."""
+        keep = self._pickup > t
+        if not keep.all():
+            self._member, self._drop, self._pickup = (
+                self._member[keep], self._drop[keep], self._pickup[keep])
+        self._door_done = self._door_done[self._door_done > t]
+
+    def drop_later(self, ids: np.ndarray, member: int, t: float) -> None:
+        """Queue a drop at a stop of a loop; `flush` hands the whole loop over at once."""
+        if len(ids):
+            self._pending.append((ids, member, t))
+
+    def flush(self, now: float) -> None:
+        """Hand over every queued drop (made by a vehicle that left at `now`)."""
+        if not self._pending:
+            return
+        ids = np.concatenate([p[0] for p in self._pending])
+        member = np.repeat([p[1] for p in self._pending], [len(p[0]) for p in self._pending])
+        arrival = np.repeat([p[2] for p in self._pending], [len(p[0]) for p in self._pending])
+        self._pending.clear()
+        if self.arrival_stage is not None:
+            self.ledger.stamp(self.arrival_stage, ids, arrival)
+        self.hand_over(ids, arrival, now, member)
+        self._update_peak(member, arrival)
+
+    def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
+                  member: np.ndarray | int = 0) -> None:
+        """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
+
+        `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
+        """
+        self._forget(now)
         u = self.ledger.parcels.u_pickup[ids]
         door = self.door_mask(ids)
         done = np.empty(len(ids))
@@ -70,14 +109,23 @@ class Shelf:
         if shelf.any():
             opened = self.clock.to_open(arrival[shelf])
             done[shelf] = self.clock.to_real(opened + self.delay(u[shelf]))
-            self._on_shelf = np.concatenate((self._on_shelf, done[shelf]))
-            now = float(arrival[shelf].min())
-            self.peak = max(self.peak, self.occupancy(now))
+            members = np.broadcast_to(member, ids.shape)[shelf]
+            self._member = np.concatenate((self._member, members))
+            self._drop = np.concatenate((self._drop, arrival[shelf]))
+            self._pickup = np.concatenate((self._pickup, done[shelf]))
         if door.any():
-            self._at_door = np.concatenate((self._at_door[self._at_door > arrival.min()],
-                                            done[door]))
+            self._door_done = np.concatenate((self._door_done, done[door]))
         self.ledger.stamp("done", ids, done)
+
+    def _update_peak(self, member: np.ndarray, arrival: np.ndarray) -> None:
+        """Occupancy of each member just after this drop, kept if it is a new peak."""
+        when = np.full(len(self.slots), np.nan)
+        when[member] = arrival
+        at = when[self._member]
+        present = (self._drop <= at) & (self._pickup > at)
+        occupancy = np.bincount(self._member[present], minlength=len(self.slots))
+        np.maximum(self.peak, occupancy, out=self.peak)
 
     def waiting_after(self, t: float) -> int:
         """Parcels not yet with their residents at time t."""
-        return int(np.count_nonzero(self._on_shelf > t) + np.count_nonzero(self._at_door > t))
+        return int(np.count_nonzero(self._pickup > t) + np.count_nonzero(self._door_done > t))

@@ -1,7 +1,13 @@
 """What a vehicle does at each kind of stop: drop parcels, then collect what waits to go up.
 
-Three kinds: a facility (its sorting line takes the drop), a village point (its shelf takes
-the drop, bounded by free slots), and the county seat (the courier's door round).
+Two kinds: a facility (its sorting line takes the drop) and a shelf stop: a village point
+(its shelf takes the drop, bounded by free slots) or the county seat (the courier's door
+round).
+
+A stop is `realtime` when other processes touch its state between a vehicle's departure and
+its arrival there (a facility's queues): the vehicle must be there in simulated time. Village
+points and the county seat are only ever touched by their own route's vehicles, so a whole
+loop through them is settled when the vehicle leaves, in one vectorised step.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import numpy as np
 from sim.engine.facility import Facility
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
-from sim.engine.shelf import Shelf
+from sim.engine.shelf import Shelves
 
 _EMPTY = np.empty(0, dtype=np.int64)
 
@@ -19,16 +25,11 @@ _EMPTY = np.empty(0, dtype=np.int64)
 class FacilityStop:
     """A hub, park or station visited by a vehicle from the tier above."""
 
+    realtime = True
     dwell_h = 0.0
 
     def __init__(self, facility: Facility) -> None:
         self.facility = facility
-
-    def allowance(self, t: float) -> float:
-        return np.inf
-
-    def reserve(self, ids: np.ndarray) -> None:
-        """Facilities take whatever arrives; nothing to reserve."""
 
     def drop(self, ids: np.ndarray, t: float) -> None:
         self.facility.receive(ids, t)
@@ -43,54 +44,29 @@ class FacilityStop:
 
 
 class PointStop:
-    """A village service point: a shelf with limited slots and residents' drop-offs."""
+    """Member `member` of a route's shelves, plus its residents' drop-offs.
 
-    dwell_h = 0.0
+    A village point, or the county seat around a park (no drop-offs, door rounds of
+    `dwell_h` hours).
+    """
 
-    def __init__(self, ledger: Ledger, shelf: Shelf, dropoffs: ParcelQueue) -> None:
+    realtime = False
+
+    def __init__(self, ledger: Ledger, shelves: Shelves, member: int,
+                 dropoffs: ParcelQueue | None = None, dwell_h: float = 0.0) -> None:
         self.ledger = ledger
-        self.shelf = shelf
+        self.shelves = shelves
+        self.member = member
         self.dropoffs = dropoffs
-        self.in_transit = 0  # parcels loaded for this point but not yet dropped
-
-    def allowance(self, t: float) -> float:
-        """Shelf parcels a vehicle leaving at t may bring: free slots now, minus parcels
-        already on their way. Slots only free up before the drop, so it never overfills.
-        """
-        return max(self.shelf.free_slots(t) - self.in_transit, 0)
-
-    def reserve(self, ids: np.ndarray) -> None:
-        self.in_transit += int(np.count_nonzero(~self.shelf.door_mask(ids)))
+        self.dwell_h = dwell_h
 
     def drop(self, ids: np.ndarray, t: float) -> None:
-        self.in_transit -= int(np.count_nonzero(~self.shelf.door_mask(ids)))
-        if len(ids):
-            self.ledger.stamp("point_arr", ids, t)
-            self.shelf.hand_over(ids, t)
+        self.shelves.drop_later(ids, self.member, t)
 
     def collect(self, t: float, room: int) -> np.ndarray:
+        if self.dropoffs is None:
+            return _EMPTY
         ids = self.dropoffs.take(t, room)
         if len(ids):
             self.ledger.stamp("point_dep", ids, t)
         return ids
-
-
-class SeatStop:
-    """The county seat around a park: the courier delivers door to door for `round_h`."""
-
-    def __init__(self, shelf: Shelf, round_h: float) -> None:
-        self.shelf = shelf
-        self.dwell_h = round_h
-
-    def allowance(self, t: float) -> float:
-        return np.inf
-
-    def reserve(self, ids: np.ndarray) -> None:
-        """Door rounds have no shelf to reserve."""
-
-    def drop(self, ids: np.ndarray, t: float) -> None:
-        if len(ids):
-            self.shelf.hand_over(ids, t)
-
-    def collect(self, t: float, room: int) -> np.ndarray:
-        return _EMPTY

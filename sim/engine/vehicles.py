@@ -17,6 +17,7 @@ import simpy
 from sim.engine.facility import Facility
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
+from sim.engine.shelf import Shelves
 from sim.network import Route
 from sim.scenario.models import Fleet
 
@@ -43,7 +44,8 @@ class Loading:
 
     stop_position: np.ndarray  # node index -> position of that node among the route's stops
     stop_level: int
-    shelf_slot: np.ndarray | None  # parcel id -> slot whose shelf bounds it (None: no bound)
+    shelves: Shelves | None = None  # the shelves of the route's stops, if they are shelves
+    shelf_slot: np.ndarray | None = None  # parcel id -> stop whose free slots bound it
 
 
 class RouteRunner:
@@ -124,10 +126,9 @@ class RouteRunner:
         if loading.shelf_slot is None:
             ids = self.queue.take(t0, capacity)
         else:
-            allowance = [min(stop.allowance(t0), capacity) for stop in self.stops]
-            allowance.append(capacity)  # parcels that need no shelf slot
-            ids = self.queue.take_limited(t0, capacity, loading.shelf_slot,
-                                          np.array(allowance, dtype=np.int64))
+            free = np.clip(loading.shelves.free(t0), 0, capacity)
+            allowance = np.append(free, capacity).astype(np.int64)  # last: no shelf needed
+            ids = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
         if len(ids):
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
@@ -142,8 +143,6 @@ class RouteRunner:
         env, fleet, route = self.env, self.fleet, self.route
         t0 = env.now
         per_stop = self._load(t0)
-        for stop, part in zip(self.stops, per_stop, strict=True):
-            stop.reserve(part)
         load = down = sum(len(part) for part in per_stop)
         self.onboard[vehicle] = load
         peak = load
@@ -155,7 +154,8 @@ class RouteRunner:
         collected = []
         for leg, stop, part in zip(legs, self.stops, per_stop, strict=False):
             t += leg
-            yield env.timeout(t - env.now)
+            if stop.realtime:
+                yield env.timeout(t - env.now)
             stop.drop(part, t)
             load -= len(part)
             picked = stop.collect(t, fleet.capacity - load)
@@ -165,6 +165,8 @@ class RouteRunner:
             collected.append(picked)
             handled = len(part) + len(picked)
             t += fleet.stop_h + stop.dwell_h + fleet.stop_s_per_parcel * handled / SECONDS_PER_HOUR
+        if self.loading.shelves is not None:
+            self.loading.shelves.flush(t0)
         t += legs[-1]
         yield env.timeout(t - env.now)
         up = np.concatenate(collected) if collected else np.empty(0, dtype=np.int64)

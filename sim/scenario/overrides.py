@@ -38,8 +38,12 @@ def apply_overrides(raw: Mapping[str, Any], expressions: Iterable[str]) -> dict[
                 raise ScenarioError(
                     f"--set {expression}", ".".join(path[: depth + 1]), "is not a section"
                 )
-            if not isinstance(target.get(part), dict | list):
+            if part not in target or target[part] is None:
                 target[part] = {}
+            elif not isinstance(target[part], dict | list):
+                raise ScenarioError(
+                    f"--set {expression}", ".".join(path[: depth + 1]), "is not a section"
+                )
             target = target[part]
         last = path[-1]
         if isinstance(target, list):

@@ -1,0 +1,69 @@
+"""Network building: roads, reachability, sector loops."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+
+from sim.network import POINT, STATION, build_network
+from sim.network.routes import sweep_partition, tour_order
+from sim.scenario import load_scenario
+
+from .conftest import KAIFENG, TUTORIAL
+
+
+def test_every_child_is_on_exactly_one_loop_of_its_parent():
+    network = build_network(load_scenario(KAIFENG))
+    tree = network.tree
+    for level, fleet in ((STATION, "township"), (POINT, "village")):
+        stops = np.concatenate([r.stops for r in network.routes if r.fleet == fleet])
+        assert sorted(stops.tolist()) == tree.of_level(level).tolist()
+        for route in (r for r in network.routes if r.fleet == fleet):
+            assert (tree.parent[route.stops] == route.base).all()
+    villages = [r for r in network.routes if r.fleet == "village"]
+    # three vans per station: three loops wherever a township has three or more villages
+    assert len(villages) == sum(min(3, np.sum(tree.parent == s)) for s in tree.of_level(STATION))
+
+
+def test_loops_have_positive_length_and_legs():
+    network = build_network(load_scenario(TUTORIAL))
+    for route in network.routes:
+        assert len(route.leg_km) == len(route.stops) + 1
+        if route.fleet != "courier":
+            assert route.loop_km > 0 and (route.leg_hours > 0).all()
+
+
+def test_more_vehicles_means_shorter_loops():
+    one = build_network(load_scenario(TUTORIAL, ["fleets.village.vehicles=1"]))
+    four = build_network(load_scenario(TUTORIAL, ["fleets.village.vehicles=4"]))
+    loop = {r.base: r.loop_km for r in one.routes if r.fleet == "village"}
+    longest = {}
+    for route in four.routes:
+        if route.fleet == "village":
+            longest[route.base] = max(longest.get(route.base, 0), route.loop_km)
+    assert all(longest[base] < loop[base] for base in loop)
+
+
+def test_sweep_partition_is_balanced_and_complete():
+    rng = np.random.default_rng(4)
+    xy = rng.normal(size=(40, 2))
+    weights = rng.integers(100, 2000, size=40)
+    parts = sweep_partition(np.zeros(2), xy, weights, 4)
+    assert sorted(np.concatenate(parts).tolist()) == list(range(40))
+    shares = [weights[p].sum() / weights.sum() for p in parts]
+    assert max(shares) < 0.4
+
+
+def test_tour_improves_on_visiting_in_input_order():
+    rng = np.random.default_rng(8)
+    xy = rng.random((15, 2))
+    hours = np.linalg.norm(xy[:, None] - xy[None], axis=2)
+    order = [0, *tour_order(hours), 0]
+    naive = [0, *range(1, 15), 0]
+
+    def length(path):
+        return sum(hours[a, b] for a, b in pairwise(path))
+
+    assert sorted(order[1:-1]) == list(range(1, 15))
+    assert length(order) < 0.7 * length(naive)

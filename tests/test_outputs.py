@@ -1,0 +1,84 @@
+"""`sim run` prints the KPI table and writes every documented file."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.engine.ledger import STAGES
+
+from .conftest import TUTORIAL
+
+LEAD_KEYS = {"count", "mean", "p50", "p90", "p95", "max"}
+
+
+def test_run_writes_every_output(tmp_path):
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(TUTORIAL), "--days", "4", "--seed", "3",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for heading in ("Lead time by flow", "Lead time by county", "Fleets", "Most pressed"):
+        assert heading in result.output
+    names = {p.name for p in out.iterdir()}
+    assert names == {"parcels.parquet", "facility_hours.parquet", "trips.parquet",
+                     "bottlenecks.csv", "summary.json", "scenario.yaml"}
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["run"]["days"] == 4 and summary["run"]["seed"] == 3
+    parcels = summary["parcels"]
+    assert parcels["created"] == parcels["delivered"] + parcels["in_network"]
+    assert summary["conservation"]["holds"] is True
+    assert set(summary["lead_time_h"]) >= LEAD_KEYS
+    assert 0 <= summary["on_time_rate"] <= 1
+    for group in ("by_flow", "by_tier", "by_county"):
+        for block in summary[group].values():
+            assert set(block["lead_time_h"]) >= LEAD_KEYS and "on_time_rate" in block
+    assert set(summary["by_flow"]) == {"down", "up"}
+    assert set(summary["by_tier"]) == {"park", "station", "point"}
+    assert set(summary["by_county"]) == {"Tongxu"}
+    assert set(summary["sorting"]) == {"HUB", "P410222", "S410222101", "S410222102",
+                                       "S410222104", "S410222204"}
+    assert set(summary["fleets"]) == {"trunk", "line_haul", "township", "village", "courier"}
+    for backlog in summary["backlog"].values():
+        assert backlog["peak"] >= backlog["end"] >= 0
+    assert summary["vehicle_km"] > 0 and summary["cost"]["per_parcel"] > 0
+
+    table = pd.read_parquet(out / "parcels.parquet")
+    assert len(table) == parcels["created"]
+    for column in ("id", "flow", "origin", "destination", "county", "tier", "lead_time_h",
+                   "on_time", *(f"{stage}_h" for stage in STAGES)):
+        assert column in table.columns
+    delivered = table["lead_time_h"].notna()
+    assert delivered.sum() == parcels["delivered"]
+    lead = table["done_h"] - table["created_h"]
+    assert (lead[delivered] - table["lead_time_h"][delivered]).abs().max() < 1e-9
+
+    hours = pd.read_parquet(out / "facility_hours.parquet")
+    assert {"node", "hour", "sort_queue", "backlog", "busy_fraction"} <= set(hours.columns)
+    assert hours["busy_fraction"].between(0, 1).all()
+    trips = pd.read_parquet(out / "trips.parquet")
+    assert {"route", "fleet", "depart_h", "return_h", "km", "down_parcels"} <= set(trips.columns)
+    assert (trips["return_h"] > trips["depart_h"]).all()
+    bottlenecks = pd.read_csv(out / "bottlenecks.csv")
+    assert bottlenecks["rank"].tolist() == list(range(1, len(bottlenecks) + 1))
+
+
+def test_saved_scenario_reproduces_the_run(tmp_path):
+    runner = CliRunner()
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["run", str(TUTORIAL), "--set", "demand.multiplier=1.3",
+                               "--out", str(first), "--no-parcels"]).exit_code == 0
+    assert runner.invoke(app, ["run", str(first / "scenario.yaml"), "--out", str(second),
+                               "--no-parcels"]).exit_code == 0
+    a = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    b = json.loads((second / "summary.json").read_text(encoding="utf-8"))
+    assert a == b
+
+
+def test_validate_reports_the_network(tmp_path):
+    result = CliRunner().invoke(app, ["validate", str(TUTORIAL)])
+    assert result.exit_code == 0
+    assert "1 gateway, 1 hub, 1 park, 4 station, 32 point" in result.output

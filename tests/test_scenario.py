@@ -1,0 +1,79 @@
+"""Scenario loading: typed fields, safe YAML, tables, overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.errors import ScenarioError
+from sim.scenario import load_scenario
+from sim.scenario.yamlio import parse_yaml_text
+
+from .conftest import KAIFENG, TUTORIAL
+
+
+def test_shipped_scenarios_load():
+    tutorial = load_scenario(TUTORIAL)
+    assert tutorial.config.fleets.village.departures == [11.0, 16.0]
+    assert len(tutorial.nodes) == 39
+    kaifeng = load_scenario(KAIFENG)
+    counts = kaifeng.nodes["kind"].value_counts().to_dict()
+    assert counts == {"point": 2137, "station": 88, "park": 5, "hub": 1, "gateway": 1}
+    assert kaifeng.nodes["population"].sum() == 3_760_574  # 2020 census, five rural units
+
+
+def test_clock_times_are_not_base_60_integers():
+    # plain PyYAML reads 14:00 as 840; the scenario loader keeps it a time
+    assert parse_yaml_text("t: 14:00", "x")["t"] == "14:00"
+    assert parse_yaml_text("n: 12\nf: 1.5\ne: 1e3", "x") == {"n": 12, "f": 1.5, "e": 1000.0}
+
+
+def test_duplicate_keys_are_errors():
+    with pytest.raises(ScenarioError, match="duplicate key 'days'"):
+        parse_yaml_text("run:\n  days: 3\n  days: 4\n", "dup.yaml")
+
+
+def test_yaml_builds_no_python_objects():
+    with pytest.raises(ScenarioError, match="malformed YAML"):
+        parse_yaml_text("x: !!python/object/apply:os.system ['echo hi']", "evil.yaml")
+
+
+def test_overrides_are_typed_by_the_schema():
+    scenario = load_scenario(TUTORIAL, [
+        "demand.multiplier=1.9",
+        "fleets.village.vehicles=3",
+        "fleets.village.departures=[08:00, 12:30]",
+        "node_overrides.V410222101200.shelf_slots=5",
+    ])
+    config = scenario.config
+    assert config.demand.multiplier == 1.9
+    assert config.fleets.village.vehicles == 3
+    assert config.fleets.village.departures == [8.0, 12.5]
+    nodes = scenario.nodes.set_index("id")
+    assert nodes.loc["V410222101200", "shelf_slots"] == 5
+
+
+@pytest.mark.parametrize(("override", "field", "problem"), [
+    ("fleets.village.vehicles=many", "fleets.village.vehicles", "valid integer"),
+    ("fleets.village.capacity=-5", "fleets.village.capacity", "greater than or equal to 1"),
+    ("fleets.village.wheels=4", "fleets.village.wheels", "unknown key"),
+    ("fleets.village.departures=[25:00]", "fleets.village.departures.0", "outside"),
+    ("run.warmup_days=9", "run", "warmup_days (9) must be below days (7)"),
+    ("demand.multiplier=.nan", "demand.multiplier", "finite number"),
+    ("node_overrides.NOPE.shelf_slots=3", "node_overrides.NOPE", "unknown node 'NOPE'"),
+])
+def test_bad_overrides_name_the_field(override, field, problem):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(TUTORIAL, [override])
+    message = caught.value.message
+    assert field in message
+    assert problem in message
+
+
+def test_override_path_must_be_a_section():
+    with pytest.raises(ScenarioError, match="is not a section"):
+        load_scenario(TUTORIAL, ["demand.multiplier.x=1"])
+
+
+def test_node_values_only_on_their_kind():
+    with pytest.raises(ScenarioError, match="only a point has shelf_slots"):
+        load_scenario(TUTORIAL, ["node_overrides.S410222101.shelf_slots=3"])
