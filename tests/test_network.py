@@ -21,9 +21,28 @@ def test_every_child_is_on_exactly_one_loop_of_its_parent():
         assert sorted(stops.tolist()) == tree.of_level(level).tolist()
         for route in (r for r in network.routes if r.fleet == fleet):
             assert (tree.parent[route.stops] == route.base).all()
-    villages = [r for r in network.routes if r.fleet == "village"]
-    # three vans per station: three loops wherever a township has three or more villages
-    assert len(villages) == sum(min(3, np.sum(tree.parent == s)) for s in tree.of_level(STATION))
+    # a base with V vehicles and C children runs min(V, C) loops
+    for station in tree.of_level(STATION):
+        loops = [r for r in network.routes if r.fleet == "village" and r.base == station]
+        vehicles = sum(r.vehicles for r in loops)
+        assert len(loops) == min(vehicles, np.sum(tree.parent == station))
+
+
+def test_size_for_load_gives_busier_bases_more_vehicles():
+    network = build_network(load_scenario(KAIFENG))
+    tree = network.tree
+    served = tree.subtree_population()
+    vans = {}
+    for route in network.routes:
+        if route.fleet == "village":
+            vans[route.base] = vans.get(route.base, 0) + route.vehicles
+    stations = np.array(list(vans))
+    load = np.array([served[s] - tree.population[s] for s in stations])  # villages only
+    count = np.array([vans[s] for s in stations])
+    assert count.min() >= 2  # fleets.village.vehicles is the floor
+    # ordinary-day parcels per van-departure stay under 70% of a van's capacity
+    assert (load * 0.048 / (count * 300 * 2) <= 0.7 + 1e-9).all()
+    assert np.corrcoef(load, count)[0, 1] > 0.9
 
 
 def test_loops_have_positive_length_and_legs():

@@ -64,6 +64,8 @@ def build_network(scenario: LoadedScenario) -> Network:
     fleets = config.fleets.by_name()
     vehicles_override = scenario.nodes["vehicles"].to_numpy()
     children = tree.children()
+    served = tree.subtree_population()
+    per_resident = config.demand.down_per_resident_day + config.demand.up_per_resident_day
     routes: list[Route] = []
     route_of_node = np.full(tree.size, -1, dtype=np.int32)
     for fleet_name, child_level in FLEET_TO_LEVEL.items():
@@ -73,8 +75,12 @@ def build_network(scenario: LoadedScenario) -> Network:
             if len(kids) == 0:
                 continue
             override = vehicles_override[base]
-            vehicles = fleet.vehicles if pd.isna(override) else int(override)
-            for route in _loops(tree, roads, fleet_name, fleet, base, kids, vehicles, len(routes)):
+            if pd.isna(override):
+                vehicles = fleet_size(fleet, served[kids].sum() * per_resident)
+            else:
+                vehicles = int(override)
+            for route in _loops(tree, roads, fleet_name, fleet, base, kids, served[kids],
+                                vehicles, len(routes)):
                 route_of_node[route.stops] = route.index
                 routes.append(route)
     courier_route = np.full(tree.size, -1, dtype=np.int32)
@@ -86,11 +92,20 @@ def build_network(scenario: LoadedScenario) -> Network:
         routes.append(Route(
             index=index, name=f"{COURIER}:{tree.ids[park]}", fleet=COURIER, base=int(park),
             stops=np.array([park], dtype=np.int32), leg_km=np.zeros(2), leg_hours=np.zeros(2),
-            vehicles=courier.vehicles,
+            vehicles=fleet_size(courier, tree.population[park]
+                                * config.demand.down_per_resident_day),
         ))
         courier_route[park] = index
     return Network(tree=tree, roads=roads, routes=routes, route_of_node=route_of_node,
                    courier_route=courier_route)
+
+
+def fleet_size(fleet: Fleet, parcels_per_day: float) -> int:
+    """Vehicles at one base: `vehicles`, or more if `size_for_load` asks for them."""
+    if fleet.size_for_load is None:
+        return fleet.vehicles
+    per_vehicle = fleet.capacity * len(fleet.departures) * fleet.size_for_load
+    return max(fleet.vehicles, int(np.ceil(parcels_per_day / per_vehicle)))
 
 
 def _loops(
@@ -100,14 +115,15 @@ def _loops(
     fleet: Fleet,
     base: int,
     kids: np.ndarray,
+    weights: np.ndarray,
     vehicles: int,
     first_index: int,
 ) -> list[Route]:
-    """min(vehicles, children) sector loops from one base; vehicles spread evenly over them."""
+    """min(vehicles, children) sector loops from one base, balanced by residents served
+    below each child; vehicles spread evenly over the loops."""
     scale = np.cos(np.radians(tree.lat[base]))
     xy = np.column_stack((tree.lon * scale, tree.lat))
-    weights = tree.population[kids] + 1
-    sectors = sweep_partition(xy[base], xy[kids], weights, vehicles)
+    sectors = sweep_partition(xy[base], xy[kids], weights + 1, vehicles)
     sources = np.concatenate(([base], kids))
     hours, predecessors = roads.shortest_from(sources)
     position = {int(node): row for row, node in enumerate(sources)}

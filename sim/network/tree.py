@@ -48,6 +48,15 @@ class Tree:
     def of_level(self, level: int) -> np.ndarray:
         return np.flatnonzero(self.level == level)
 
+    def subtree_population(self) -> np.ndarray:
+        """Residents served at each node or anywhere below it."""
+        total = np.zeros(self.size, dtype=np.int64)
+        for row in self.ancestors:
+            has = row >= 0
+            total += np.bincount(row[has], weights=self.population[has],
+                                 minlength=self.size).astype(np.int64)
+        return total
+
 
 def build_tree(nodes: pd.DataFrame) -> Tree:
     """Arrays from a node table already checked by `sim.scenario.loader.check_tree`."""

@@ -127,6 +127,11 @@ class Fleet(Strict):
     """Vehicles based at each node of one tier, running loops to the tier below."""
 
     vehicles: int = Field(ge=1, le=10_000, description="vehicles based at each base node")
+    size_for_load: float | None = Field(
+        None, gt=0, le=1, allow_inf_nan=False,
+        description="if set, each base gets enough vehicles to carry an ordinary day's parcels"
+        " at this share of capacity (never fewer than `vehicles`)",
+    )
     capacity: int = Field(ge=1, description="parcels per vehicle")
     speed_kmh: PosFloat = Field(description="top speed; roads may be slower")
     departures: list[TimeOfDay] = Field(min_length=1, description="daily cut-off times")

@@ -1,0 +1,54 @@
+"""One benchmark case in this process: load, simulate, summarise, write; print JSON timings.
+
+Run by benchmarks/run.py in a fresh interpreter per repetition, so peak memory (max RSS) is
+the case's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from sim.engine.model import Simulation
+from sim.network import build_network
+from sim.results import summarise, write_results
+from sim.scenario import load_scenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("config")
+    parser.add_argument("--set", action="append", default=[])
+    parser.add_argument("--no-parcels", action="store_true", help="skip parcels.parquet")
+    args = parser.parse_args()
+    marks = [("start", time.perf_counter())]
+    scenario = load_scenario(args.config, args.set)
+    marks.append(("load", time.perf_counter()))
+    network = build_network(scenario)
+    marks.append(("network", time.perf_counter()))
+    simulation = Simulation(scenario, network)
+    marks.append(("parcels", time.perf_counter()))
+    output = simulation.run()
+    marks.append(("simulate", time.perf_counter()))
+    results = summarise(output)
+    summary = results.summary
+    marks.append(("kpis", time.perf_counter()))
+    with tempfile.TemporaryDirectory() as folder:
+        write_results(results, Path(folder), parcels=not args.no_parcels)
+    marks.append(("write", time.perf_counter()))
+    phases = {name: end - start for (_, start), (name, end) in itertools.pairwise(marks)}
+    print(json.dumps({
+        "seconds": marks[-1][1] - marks[0][1],
+        "phases": phases,
+        "parcels": summary["parcels"]["created"],
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()

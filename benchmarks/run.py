@@ -1,0 +1,98 @@
+"""Benchmarks: median wall time and peak memory of whole runs, each in a fresh process.
+
+    python benchmarks/run.py            # every case, 3 repetitions
+    python benchmarks/run.py --reps 5 --case kaifeng-30d
+
+Writes benchmarks/results/latest.json and latest.md. Timings are wall-clock on whatever
+machine runs it; compare cases from the same session, not across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = {
+    "kaifeng-30d": {
+        "what": "configs/kaifeng.yaml, 30 days, normal volume, every output file",
+        "args": ["configs/kaifeng.yaml", "--set", "run.days=30"],
+    },
+    "kaifeng-30d-no-parcels": {
+        "what": "the same without parcels.parquet (--no-parcels)",
+        "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--no-parcels"],
+    },
+    "tutorial-7d": {
+        "what": "configs/tutorial.yaml, 7 days, every output file",
+        "args": ["configs/tutorial.yaml"],
+    },
+}
+SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def run_case(args: list[str]) -> dict:
+    env = {**os.environ, **SINGLE_THREAD}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "case.py"), *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(name: str, reps: int) -> dict:
+    runs = [run_case(CASES[name]["args"]) for _ in range(reps)]
+    phases = {p: statistics.median(r["phases"][p] for r in runs) for p in runs[0]["phases"]}
+    return {
+        "case": name,
+        "what": CASES[name]["what"],
+        "reps": reps,
+        "median_s": statistics.median(r["seconds"] for r in runs),
+        "min_s": min(r["seconds"] for r in runs),
+        "max_s": max(r["seconds"] for r in runs),
+        "median_phases_s": phases,
+        "parcels": runs[0]["parcels"],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+    }
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| case | parcels | median s | min-max s | simulate s | peak memory MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['what']} | {row['parcels']:,} | {row['median_s']:.1f} | "
+            f"{row['min_s']:.1f}-{row['max_s']:.1f} | {row['median_phases_s']['simulate']:.1f} "
+            f"| {row['peak_rss_mb']:,.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--case", action="append", choices=sorted(CASES))
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args()
+    rows = []
+    for name in args.case or list(CASES):
+        row = measure(name, args.reps)
+        rows.append(row)
+        print(f"{name}: median {row['median_s']:.2f} s over {args.reps} runs, "
+              f"peak {row['peak_rss_mb']:.0f} MB", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    machine = {"python": platform.python_version(), "machine": platform.machine(),
+               "cpus": os.cpu_count()}
+    (args.out / "latest.json").write_text(json.dumps({"machine": machine, "cases": rows},
+                                                     indent=2) + "\n")
+    (args.out / "latest.md").write_text(markdown(rows))
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
