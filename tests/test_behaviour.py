@@ -121,3 +121,36 @@ def test_common_random_numbers_keep_demand_across_levers():
     other = lever.parcels()
     assert base["created_h"].equals(other["created_h"])
     assert base["destination"].equals(other["destination"])
+
+
+def test_pickups_happen_only_while_the_point_is_open():
+    village = "V410222101200"
+    hours = "[08:00-12:00, 15:00-18:00]"
+    result = api.run(TUTORIAL, [f"node_overrides.{village}.opening_hours={hours}"])
+    parcels = result.parcels()
+    mine = parcels[(parcels["destination"] == village) & parcels["done_h"].notna()]
+    picked = mine[~mine["door"]]
+    hour = picked["done_h"] % 24
+    assert len(picked) > 100
+    assert (((hour > 8) & (hour <= 12)) | ((hour > 15) & (hour <= 18))).all()
+    # the neighbours keep the tutorial's 08:00-20:00
+    other = parcels[(parcels["destination"] == "V410222101201") & ~parcels["door"]]
+    assert ((other["done_h"] % 24).between(12, 15)).any()
+    # door deliveries arrive with the van, whatever the opening hours
+    door = mine[mine["door"]]
+    assert len(door) > 5
+    assert (door["done_h"] - door["point_arr_h"]).between(0, 1.0).all()
+
+
+def test_a_vehicle_late_back_delays_its_next_departure():
+    # one van per station, departures 30 minutes apart, loops longer than that
+    result = api.run(TUTORIAL, ["fleets.village.vehicles=1",
+                                "fleets.village.departures=[11:00, 11:30]"])
+    trips = result.trips()
+    village = trips[trips["fleet"] == "village"].sort_values(["route", "depart_h"])
+    for _, route in village.groupby("route"):
+        departs, returns = route["depart_h"].to_numpy(), route["return_h"].to_numpy()
+        assert (departs[1:] >= returns[:-1] - 1e-9).all()  # never two loops at once
+        second = departs[1::2]  # the 11:30 departures
+        assert (second % 24 > 11.5 + 1e-6).all()  # each one waited for the van
+        assert np.allclose(second, returns[0::2][: len(second)])

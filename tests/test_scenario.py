@@ -77,3 +77,27 @@ def test_override_path_must_be_a_section():
 def test_node_values_only_on_their_kind():
     with pytest.raises(ScenarioError, match="only a point has shelf_slots"):
         load_scenario(TUTORIAL, ["node_overrides.S410222101.shelf_slots=3"])
+
+
+def test_departures_per_day_spread_over_the_service_window():
+    config = load_scenario(TUTORIAL, ["fleets.village.departures_per_day=3",
+                                      "fleets.village.service_window=08:00-18:00"]).config
+    assert config.fleets.village.departures == [8.0, 13.0, 18.0]
+    config = load_scenario(TUTORIAL, ["fleets.trunk.departures_per_day=4",
+                                      "fleets.trunk.service_window=00:00-24:00"]).config
+    assert config.fleets.trunk.departures == [0.0, 6.0, 12.0, 18.0]
+    with pytest.raises(ScenarioError, match=r"fleets\.village: .*departures_per_day"):
+        load_scenario(TUTORIAL, ["fleets.village.departures=[]"])
+
+
+def test_opening_hours_per_node_from_the_table(scenario_copy):
+    def with_column(text: str) -> str:
+        lines = text.splitlines()
+        lines[0] += ",opening_hours"
+        body = [line + (",09:00-12:00;14:00-17:00" if line.startswith("V410222101200") else ",")
+                for line in lines[1:]]
+        return "\n".join([lines[0], *body]) + "\n"
+
+    nodes = load_scenario(scenario_copy(nodes=with_column)).nodes.set_index("id")
+    assert nodes.loc["V410222101200", "opening_hours"] == [(9.0, 12.0), (14.0, 17.0)]
+    assert nodes.loc["V410222101201", "opening_hours"] is None

@@ -73,6 +73,7 @@ class Simulation:
         self.shift_clocks: dict[int, DailyClock] = {}
         self.facilities = self._facilities(dropoffs)
         self.delay = PickupDelay(config.pickup)
+        self._clocks: dict[tuple, DailyClock] = {}
         self.shelves: list[Shelves] = []
         self.point_shelf: dict[int, tuple[Shelves, int]] = {}
         self.stops = self._stops(dropoffs)
@@ -85,7 +86,7 @@ class Simulation:
         origin = self.parcels.origin
         order = np.argsort(origin, kind="stable")
         nodes, starts = np.unique(origin[order], return_index=True)
-        ends = np.r_[starts[1:], len(order)]
+        ends = np.append(starts[1:], len(order))[: len(starts)]
         created = self.parcels.created
         return {
             int(node): ParcelQueue(self.env, order[s:e], created[order[s:e]])
@@ -119,14 +120,22 @@ class Simulation:
         stops: dict[int, object] = {}
         for node in np.flatnonzero(tree.level < POINT):
             stops[int(node)] = FacilityStop(self.facilities[int(node)])
-        station_clock = DailyClock(config.facilities.station.opening_hours)
         for node in tree.of_level(STATION):
-            counter = Shelves(self.ledger, [np.inf], station_clock, self.delay,
+            clock = self._opening_clock(int(node), config.facilities.station.opening_hours)
+            counter = Shelves(self.ledger, [np.inf], [clock], self.delay,
                               pickup.door_share, pickup.door_delivery_h)
             self.facilities[int(node)].counter = counter
             self.shelves.append(counter)
         self._dropoffs = dropoffs
         return stops
+
+    def _opening_clock(self, node: int, default: list[tuple[float, float]]) -> DailyClock:
+        """The node's own opening hours, else its kind's; one clock per distinct set."""
+        own = self.scenario.nodes["opening_hours"].iat[node]
+        windows = tuple(default if own is None else own)
+        if windows not in self._clocks:
+            self._clocks[windows] = DailyClock(windows)
+        return self._clocks[windows]
 
     def _shelf_stops(self, route: Route) -> tuple[list[PointStop], Shelves]:
         """The shelves a loop serves: village points, or the county seat's door rounds."""
@@ -134,15 +143,16 @@ class Simulation:
         pickup = config.pickup
         if route.fleet == COURIER:
             round_h = config.fleets.courier.round_h
-            seat = Shelves(self.ledger, [np.inf], ALWAYS, self.delay, 1.0, round_h)
+            seat = Shelves(self.ledger, [np.inf], [ALWAYS], self.delay, 1.0, round_h)
             self.shelves.append(seat)
             return [PointStop(self.ledger, seat, 0, dwell_h=round_h)], seat
         slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
         default = config.facilities.point.shelf_slots
         slots = np.where(pd.isna(slots_override), default, slots_override)
-        shelves = Shelves(self.ledger, slots, DailyClock(config.facilities.point.opening_hours),
-                          self.delay, pickup.door_share, pickup.door_delivery_h,
-                          arrival_stage="point_arr")
+        clocks = [self._opening_clock(int(node), config.facilities.point.opening_hours)
+                  for node in route.stops]
+        shelves = Shelves(self.ledger, slots, clocks, self.delay, pickup.door_share,
+                          pickup.door_delivery_h, arrival_stage="point_arr")
         self.shelves.append(shelves)
         stops = []
         for member, node in enumerate(route.stops):

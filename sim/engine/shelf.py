@@ -11,6 +11,8 @@ vehicle's whole loop is handed over, and its free slots read, in one vectorised 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -42,12 +44,23 @@ class Shelves:
     read at a vehicle's departure can only grow by the time it arrives: no shelf overfills.
     """
 
-    def __init__(self, ledger: Ledger, slots: np.ndarray, clock: DailyClock, delay: PickupDelay,
-                 door_share: float, door_h: float, arrival_stage: str | None = None) -> None:
+    def __init__(self, ledger: Ledger, slots: Sequence[float], clocks: Sequence[DailyClock],
+                 delay: PickupDelay, door_share: float, door_h: float,
+                 arrival_stage: str | None = None) -> None:
         self.ledger = ledger
         self.arrival_stage = arrival_stage  # ledger stage stamped when a drop arrives
         self.slots = np.asarray(slots, dtype=np.float64)
-        self.clock = clock
+        # members' opening hours: distinct clocks, and which one each member keeps
+        distinct: dict[tuple, int] = {}
+        self.clocks: list[DailyClock] = []
+        member_clock = []
+        for clock in clocks:
+            key = tuple(clock.starts) + tuple(clock.ends)
+            if key not in distinct:
+                distinct[key] = len(self.clocks)
+                self.clocks.append(clock)
+            member_clock.append(distinct[key])
+        self.member_clock = np.array(member_clock, dtype=np.int64)
         self.delay = delay
         self.door_share = door_share
         self.door_h = door_h
@@ -107,15 +120,28 @@ class Shelves:
         done[door] = arrival[door] + self.door_h * u[door]
         shelf = ~door
         if shelf.any():
-            opened = self.clock.to_open(arrival[shelf])
-            done[shelf] = self.clock.to_real(opened + self.delay(u[shelf]))
             members = np.broadcast_to(member, ids.shape)[shelf]
+            done[shelf] = self._pickup_times(arrival[shelf], u[shelf], members)
             self._member = np.concatenate((self._member, members))
             self._drop = np.concatenate((self._drop, arrival[shelf]))
             self._pickup = np.concatenate((self._pickup, done[shelf]))
         if door.any():
             self._door_done = np.concatenate((self._door_done, done[door]))
         self.ledger.stamp("done", ids, done)
+
+    def _pickup_times(self, arrival: np.ndarray, u: np.ndarray,
+                      members: np.ndarray) -> np.ndarray:
+        """Arrival plus the pickup delay, counted in each member's opening hours."""
+        delay = self.delay(u)
+        if len(self.clocks) == 1:
+            clock = self.clocks[0]
+            return clock.to_real(clock.to_open(arrival) + delay)
+        done = np.empty(len(arrival))
+        which = self.member_clock[members]
+        for index, clock in enumerate(self.clocks):
+            rows = which == index
+            done[rows] = clock.to_real(clock.to_open(arrival[rows]) + delay[rows])
+        return done
 
     def _update_peak(self, member: np.ndarray, arrival: np.ndarray) -> None:
         """Occupancy of each member just after this drop, kept if it is a new peak."""

@@ -29,6 +29,7 @@ class ParcelOutcomes:
     lead_h: np.ndarray  # NaN when not through by the end of the run
     on_time: np.ndarray  # bool
     measured: np.ndarray  # bool: created inside the KPI window
+    door: np.ndarray  # bool: a downward parcel delivered to the door (not collected)
 
 
 def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
@@ -49,9 +50,11 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
             target[rows] = getattr(targets, tier_name)
     run = config.run
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
+    door = down & ((tier == NODE_KINDS.index("park"))
+                   | (ledger.parcels.u_door < config.pickup.door_share))
     return ParcelOutcomes(
         resident=resident, tier=tier, county=node_county[resident], county_names=county_names,
-        lead_h=lead, on_time=lead <= target, measured=measured,
+        lead_h=lead, on_time=lead <= target, measured=measured, door=door,
     )
 
 
@@ -118,5 +121,6 @@ def parcels_frame(output: SimulationOutput, outcomes: ParcelOutcomes) -> pd.Data
         columns[f"{stage}_h"] = np.where(times <= output.end_h, times, np.nan)
     columns["lead_time_h"] = outcomes.lead_h
     columns["on_time"] = outcomes.on_time
+    columns["door"] = outcomes.door
     columns["measured"] = outcomes.measured
     return pd.DataFrame(columns)

@@ -159,6 +159,7 @@ _VALUE_KINDS = {
     "sort_rate_per_h": ("hub", "park", "station"),
     "shelf_slots": ("point",),
     "vehicles": ("gateway", "hub", "park", "station"),
+    "opening_hours": ("station", "point"),
 }
 
 
@@ -185,9 +186,12 @@ def _with_node_overrides(scenario: LoadedScenario) -> LoadedScenario:
         return scenario
     nodes = scenario.nodes.copy()
     position = {node_id: i for i, node_id in enumerate(nodes["id"])}
+    columns = {column: nodes[column].tolist() for column in NodeOverride.model_fields}
     for node_id, override in overrides.items():
         for column, value in override.model_dump(exclude_none=True).items():
-            nodes.iat[position[node_id], nodes.columns.get_loc(column)] = value
+            columns[column][position[node_id]] = value
+    for column, values in columns.items():
+        nodes[column] = pd.Series(values, index=nodes.index, dtype=nodes[column].dtype)
     return LoadedScenario(
         config=scenario.config, nodes=nodes, roads=scenario.roads, path=scenario.path,
         raw=scenario.raw,

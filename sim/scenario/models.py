@@ -9,7 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from sim.scenario.timeofday import TimeOfDay, Window
 
@@ -134,7 +141,14 @@ class Fleet(Strict):
     )
     capacity: int = Field(ge=1, description="parcels per vehicle")
     speed_kmh: PosFloat = Field(description="top speed; roads may be slower")
-    departures: list[TimeOfDay] = Field(min_length=1, description="daily cut-off times")
+    departures: list[TimeOfDay] = Field(
+        default_factory=list, description="daily cut-off times")
+    departures_per_day: int | None = Field(
+        None, ge=1, le=96,
+        description="if set, replaces `departures` with this many evenly spaced over"
+        " `service_window`",
+    )
+    service_window: Window = Field((6.0, 18.0), description="span of `departures_per_day`")
     dispatch: Literal["cutoff", "cutoff_or_full"] = Field(
         "cutoff", description="leave at the cut-off, or earlier as soon as a vehicle is full"
     )
@@ -151,6 +165,18 @@ class Fleet(Strict):
         if len(set(departures)) != len(departures):
             raise ValueError("departure times repeat")
         return sorted(departures)
+
+    @model_validator(mode="after")
+    def _timetable(self) -> Fleet:
+        if self.departures_per_day is not None:
+            start, end = self.service_window
+            span = (end - start) % 24.0 or 24.0
+            count = self.departures_per_day
+            step = span / count if span == 24.0 else span / max(count - 1, 1)
+            self.departures = sorted({round((start + i * step) % 24.0, 6) for i in range(count)})
+        if not self.departures:
+            raise ValueError("give `departures` (a list of times) or `departures_per_day`")
+        return self
 
 
 class CourierFleet(Fleet):
@@ -226,10 +252,20 @@ class Targets(Strict):
     up_h: TierTargets = Field(description="hours from the resident to leaving the city")
 
 
+def _split_windows(value: object) -> object:
+    """A CSV cell holds windows separated by ';' (commas separate the cells)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
 class NodeOverride(Strict):
     """Per-node values that win over the tier defaults."""
 
     population: int | None = Field(None, ge=0)
+    opening_hours: Annotated[list[Window], BeforeValidator(_split_windows)] | None = Field(
+        None, min_length=1, description="a station's counter or a point's opening hours"
+    )
     sort_rate_per_h: PosFloat | None = None
     shelf_slots: int | None = Field(None, ge=0)
     vehicles: int | None = Field(None, ge=1, le=10_000)

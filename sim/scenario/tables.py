@@ -103,7 +103,8 @@ def load_nodes(path: Path) -> pd.DataFrame:
     except ValidationError as exc:
         _raise_row_errors(path, records, exc, "id")
     frame = pd.DataFrame([row.model_dump() for row in rows], columns=list(NODE_COLUMNS))
-    for column in ("id", "name", "kind", "parent", "county", "code", "position_source"):
+    for column in ("id", "name", "kind", "parent", "county", "code", "position_source",
+                   "opening_hours"):
         # plain objects with None for blanks, whatever pandas' default string dtype does
         frame[column] = pd.Series([getattr(r, column) for r in rows], dtype=object)
     for column in ("sort_rate_per_h", "shelf_slots", "vehicles"):

@@ -63,11 +63,14 @@ def format_window(window: tuple[float, float]) -> str:
     return f"{format_hours(window[0])}-{format_hours(window[1])}"
 
 
+# Python dumps keep hours as floats; JSON and YAML dumps write them back as "HH:MM".
 TimeOfDay = Annotated[
-    float, BeforeValidator(parse_hours), PlainSerializer(format_hours, return_type=str)
+    float,
+    BeforeValidator(parse_hours),
+    PlainSerializer(format_hours, return_type=str, when_used="json"),
 ]
 Window = Annotated[
     tuple[float, float],
     BeforeValidator(parse_window),
-    PlainSerializer(format_window, return_type=str),
+    PlainSerializer(format_window, return_type=str, when_used="json"),
 ]
