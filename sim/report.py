@@ -63,8 +63,11 @@ def kpi_report(results: Results) -> Group:
                        _share(fleet["load_factor"]))
     bottlenecks = Table(title="Most pressed resources (bottlenecks.csv has all)",
                         title_justify="left")
-    for column in ("rank", "resource", "utilisation", "peak backlog", "growth/day", "unstable"):
-        bottlenecks.add_column(column, justify="left" if column == "resource" else "right")
+    for column in ("#", "resource", "use", "peak backlog", "growth/day", "unstable"):
+        if column == "resource":
+            bottlenecks.add_column(column, overflow="fold", min_width=28)
+        else:
+            bottlenecks.add_column(column, justify="right")
     for row in results.bottlenecks.head(TOP_ROWS).itertuples():
         bottlenecks.add_row(str(row.rank), row.resource, _share(row.utilisation),
                             _num(float(row.peak_backlog), 0),
