@@ -86,3 +86,22 @@ def test_tour_improves_on_visiting_in_input_order():
 
     assert sorted(order[1:-1]) == list(range(1, 15))
     assert length(order) < 0.7 * length(naive)
+
+
+def test_explicit_roads_set_the_legs(scenario_copy):
+    def explicit_roads(raw):
+        raw["network"]["roads"] = "tutorial/roads.csv"
+
+    path = scenario_copy(explicit_roads)
+    rows = [line.split(",") for line in
+            (path.parent / "tutorial" / "nodes.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    lines = ["from,to,km,road_class"] + [f"{row[0]},{row[3]},7.5,village" for row in rows if row[3]]
+    (path.parent / "tutorial" / "roads.csv").write_text("\n".join(lines), encoding="utf-8")
+    network = build_network(load_scenario(path))
+    for route in network.routes:
+        if route.fleet == "village":
+            # a tree of 7.5 km roads: station -> village and village -> village via the station
+            assert route.leg_km[0] == 7.5 and route.leg_km[-1] == 7.5
+            assert np.allclose(route.leg_km[1:-1], 15.0)
+            # village roads at 30 km/h, below the minivans' 40 km/h
+            assert np.allclose(route.leg_hours, route.leg_km / 30.0)
