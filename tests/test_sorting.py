@@ -44,3 +44,46 @@ def test_line_idles_between_shifts():
     finish = line.serve(np.full(30, 7.0))
     assert finish[19] == 10.0
     assert finish[20] == 24.0 + 8.1
+
+
+def many_lines(arrivals, rate, lines, service=None):
+    """Plain multi-server FIFO: each parcel takes the line that frees first."""
+    free = [0.0] * lines
+    finishes = []
+    for i, arrival in enumerate(arrivals):
+        line = min(range(lines), key=lambda k: free[k])
+        start = max(arrival, free[line])
+        free[line] = start + (1.0 / rate if service is None else service[i])
+        finishes.append(free[line])
+    return finishes
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    gaps=st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=80),
+    batch_cuts=st.lists(st.integers(0, 80), max_size=5),
+    lines=st.integers(2, 5),
+)
+def test_constant_lines_match_a_multi_server_queue(gaps, batch_cuts, lines):
+    arrivals = np.cumsum(gaps)
+    line = SortingLine(2.0, DailyClock([(0.0, 24.0)]), lines)
+    cuts = sorted({c for c in batch_cuts if 0 < c < len(arrivals)})
+    served = np.concatenate([line.serve(b) for b in np.split(arrivals, cuts)])
+    assert np.allclose(served, many_lines(arrivals.tolist(), 2.0, lines), atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaps=st.lists(st.floats(0, 1, allow_nan=False), min_size=1, max_size=80),
+       lines=st.integers(1, 4), seed=st.integers(0, 1000))
+def test_random_service_matches_a_multi_server_queue(gaps, lines, seed):
+    arrivals = np.cumsum(gaps)
+    line = SortingLine(2.0, DailyClock([(0.0, 24.0)]), lines, np.random.default_rng(seed))
+    first = line.serve(arrivals[: len(arrivals) // 2])
+    second = line.serve(arrivals[len(arrivals) // 2 :])
+    # the same draws, batch by batch, from the same seed
+    half = len(arrivals) // 2
+    rng = np.random.default_rng(seed)
+    service = np.concatenate((rng.exponential(0.5, half),
+                              rng.exponential(0.5, len(arrivals) - half)))
+    expected = many_lines(arrivals.tolist(), 2.0, lines, service.tolist())
+    assert np.allclose(np.concatenate((first, second)), expected, atol=1e-9)

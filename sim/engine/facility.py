@@ -47,6 +47,7 @@ class Facility:
         self._sorted = None if line is None else f"{self.kind}_sorted"
         self.departure_stage = f"{self.kind}_dep"
         self.handled = 0
+        self._last_ready = -np.inf
         if line is None:
             self.sync(np.inf)  # nothing to sort: drop-offs are ready when made
 
@@ -75,9 +76,13 @@ class Facility:
         if self.line is None:
             ready = arrival
         else:
-            ready = self.line.serve(arrival)
-            ledger.stamp(self._sorted, ids, ready)
+            finish = self.line.serve(arrival)
+            ledger.stamp(self._sorted, ids, finish)
             self.handled += len(ids)
+            # outbound bays fill in arrival order: with several lines a parcel sorted early
+            # waits for those that came before it
+            ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
+            self._last_ready = float(ready[-1])
         keys = self._keys(ids)
         if (keys == keys[0]).all():
             self._file(int(keys[0]), ids, ready)

@@ -36,6 +36,7 @@ from sim.network import (
 from sim.scenario.loader import LoadedScenario
 
 STREAM_TRAVEL = STREAM_DEMAND + 1
+STREAM_SORTING = STREAM_DEMAND + 2
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class SimulationOutput:
     network: Network
     ledger: Ledger
     trips: pd.DataFrame
-    sort_rate: np.ndarray  # parcels/h of each node's sorting line (NaN: none)
+    sort_rate: np.ndarray  # parcels/h of each node's sorting lines together (NaN: none)
     shift_clocks: dict[int, DailyClock]  # node -> its sorting line's shift clock
     shelf_peak: np.ndarray  # peak parcels on each node's shelf (points and stations)
     shelf_slots: np.ndarray  # shelf slots of each point (inf elsewhere)
@@ -106,8 +107,11 @@ class Simulation:
                 spec = specs[level]
                 rate = spec.rate_per_h if pd.isna(rate_override[node]) else rate_override[node]
                 clock = DailyClock(spec.shifts)
-                line = SortingLine(rate, clock)
-                self.sort_rate[node] = rate
+                rng = None
+                if spec.service == "exponential":
+                    rng = node_stream(config.run.seed, STREAM_SORTING, str(tree.ids[node]))
+                line = SortingLine(rate, clock, spec.lines, rng)
+                self.sort_rate[node] = line.capacity_per_h
                 self.shift_clocks[int(node)] = clock
             facilities[int(node)] = Facility(self.env, int(node), self.network, self.ledger,
                                              line, dropoffs.get(int(node)))

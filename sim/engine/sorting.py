@@ -1,12 +1,18 @@
-"""A sorting line: a constant-rate FIFO server that works in shifts, served a batch at a time.
+"""Sorting lines: FIFO servers that work in shifts, served a batch at a time.
 
-For a constant-rate server the finish time of the i-th parcel of a FIFO batch is
+For one constant-rate line the finish time of the i-th parcel of a FIFO batch is
     f_i = (i + 1) / r + max(free, max_{j <= i} (a_j - j / r))
 in the line's own working-hours clock, where `free` is when the line clears its earlier work.
-One numpy expression per batch replaces one event per parcel.
+One numpy expression per batch replaces one event per parcel. The same closed form serves
+random service times on one line (with cumulative sums in place of i / r) and c constant
+lines (each residue class of the arrival order is one line's queue). Only c lines with
+random service need a loop over parcels; that option is there for validation against
+queueing theory, not for speed.
 """
 
 from __future__ import annotations
+
+import heapq
 
 import numpy as np
 
@@ -16,11 +22,19 @@ from sim.clock import DailyClock
 class SortingLine:
     """Serves batches in arrival order; arrival times must never go backwards."""
 
-    def __init__(self, rate_per_h: float, clock: DailyClock) -> None:
-        self.rate = float(rate_per_h)
+    def __init__(self, rate_per_h: float, clock: DailyClock, lines: int = 1,
+                 rng: np.random.Generator | None = None) -> None:
+        self.rate = float(rate_per_h)  # per line
         self.clock = clock
-        self._free_open = 0.0  # working-clock reading when the line is next free
+        self.lines = lines
+        self.rng = rng  # exponential service times when given, else constant
+        self._free = np.zeros(lines)  # working-clock time each line (or residue) is free
+        self._served = 0
         self._last_arrival = -np.inf
+
+    @property
+    def capacity_per_h(self) -> float:
+        return self.rate * self.lines
 
     def serve(self, arrivals: np.ndarray) -> np.ndarray:
         """Real finish times for a batch of non-decreasing arrival times."""
@@ -30,8 +44,45 @@ class SortingLine:
             raise AssertionError("sorting line arrivals must not go back in time")
         self._last_arrival = float(arrivals[-1])
         opened = self.clock.to_open(arrivals)
-        position = np.arange(len(arrivals), dtype=np.float64)
-        latest_start = np.maximum.accumulate(opened - position / self.rate)
-        finish = (position + 1.0) / self.rate + np.maximum(self._free_open, latest_start)
-        self._free_open = float(finish[-1])
+        service = None if self.rng is None else self.rng.exponential(1 / self.rate, len(arrivals))
+        if self.lines == 1:
+            finish = self._one_line(opened, service, 0)
+        elif service is None:
+            finish = self._constant_lines(opened)
+        else:
+            finish = self._random_lines(opened, service)
+        self._served += len(arrivals)
         return self.clock.to_real(finish)
+
+    def _one_line(self, opened: np.ndarray, service: np.ndarray | None, line: int) -> np.ndarray:
+        if service is None:
+            done_work = np.arange(1, len(opened) + 1, dtype=np.float64) / self.rate
+        else:
+            done_work = np.cumsum(service)
+        before = np.concatenate(([0.0], done_work[:-1]))
+        latest_start = np.maximum.accumulate(opened - before)
+        finish = done_work + np.maximum(self._free[line], latest_start)
+        self._free[line] = finish[-1]
+        return finish
+
+    def _constant_lines(self, opened: np.ndarray) -> np.ndarray:
+        """With equal service times, parcel k starts when parcel k - c finishes."""
+        finish = np.empty(len(opened))
+        residue = (self._served + np.arange(len(opened))) % self.lines
+        for line in range(self.lines):
+            rows = residue == line
+            if rows.any():
+                finish[rows] = self._one_line(opened[rows], None, line)
+        return finish
+
+    def _random_lines(self, opened: np.ndarray, service: np.ndarray) -> np.ndarray:
+        free = list(self._free)
+        heapq.heapify(free)
+        finish = np.empty(len(opened))
+        for i, (arrival, duration) in enumerate(zip(opened.tolist(), service.tolist(),
+                                                    strict=True)):
+            start = max(arrival, heapq.heappop(free))
+            finish[i] = start + duration
+            heapq.heappush(free, finish[i])
+        self._free = np.array(free)
+        return finish

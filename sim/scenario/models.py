@@ -105,7 +105,11 @@ class NetworkSettings(Strict):
 class Sorting(Strict):
     """A facility's sorting line: constant rate while a shift is on."""
 
-    rate_per_h: PosFloat = Field(description="parcels sorted per working hour")
+    rate_per_h: PosFloat = Field(description="parcels sorted per working hour, per line")
+    lines: int = Field(1, ge=1, le=64, description="parallel lines sharing one FIFO queue")
+    service: Literal["constant", "exponential"] = Field(
+        "constant", description="service time per parcel: 1/rate, or exponential with that mean"
+    )
     shifts: list[Window] = Field(default_factory=lambda: list(ALL_DAY), min_length=1)
     handling_cost: NonNegFloat = Field(0.0, description="cost per parcel handled")
 
