@@ -15,7 +15,7 @@ import pandas as pd
 from sim.demand import DOWN, UP
 from sim.engine.model import SimulationOutput
 from sim.network import GATEWAY, HUB, PARK, POINT, STATION
-from sim.results.series import daily_growth, hourly_events, hourly_inside
+from sim.results.series import daily_growth, hourly_events, hourly_inside, hourly_mean_inside
 from sim.scenario.models import NODE_KINDS
 
 # A backlog growing faster than this share of daily throughput (or 5 parcels) per day is
@@ -43,12 +43,29 @@ def measured_window(output: SimulationOutput) -> Window:
 
 
 @dataclass(frozen=True)
+class Inside:
+    """How many parcels are inside a stage: hourly time averages and hour-end counts."""
+
+    mean: np.ndarray  # (groups, hours)
+    end: np.ndarray  # (groups, hours)
+
+    @staticmethod
+    def zeros(groups: int, hours: int) -> Inside:
+        return Inside(np.zeros((groups, hours)), np.zeros((groups, hours), dtype=np.int64))
+
+    def add(self, enter: np.ndarray, leave: np.ndarray, group: np.ndarray) -> None:
+        groups, hours = self.end.shape
+        self.mean[:] += hourly_mean_inside(enter, leave, group, groups, hours)
+        self.end[:] += hourly_inside(enter, leave, group, groups, hours)
+
+
+@dataclass(frozen=True)
 class FacilityLoad:
     nodes: np.ndarray  # node indices of hub, parks and stations
     arrived: np.ndarray  # (facilities, hours) parcels arriving in each hour
     sorted: np.ndarray  # parcels finishing sorting in each hour
-    sort_queue: np.ndarray  # parcels waiting to be sorted at each hour's end
-    backlog: np.ndarray  # parcels in the facility (arrived, not yet left) at each hour's end
+    sort_queue: Inside  # parcels waiting to be sorted
+    backlog: Inside  # parcels in the facility: arrived, not yet left
     open_hours: np.ndarray  # shift hours inside each hour (0..1)
 
 
@@ -59,7 +76,7 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
     compact[nodes] = np.arange(len(nodes))
     shape = (len(nodes), window.hours)
     arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-    sort_queue, backlog = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    sort_queue, backlog = Inside.zeros(*shape), Inside.zeros(*shape)
     down = ledger.flow == DOWN
     for level in (HUB, PARK, STATION):
         kind = NODE_KINDS[level]
@@ -69,8 +86,8 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
         group = np.where(np.isnan(arr), -1, compact[np.maximum(at, 0)])
         arrived += hourly_events(arr, group, len(nodes), window.hours)
         done_sorting += hourly_events(done, group, len(nodes), window.hours)
-        sort_queue += hourly_inside(arr, done, group, len(nodes), window.hours)
-        backlog += hourly_inside(arr, left, group, len(nodes), window.hours)
+        sort_queue.add(arr, done, group)
+        backlog.add(arr, left, group)
     open_hours = np.zeros(shape)
     hour_starts = np.arange(window.hours, dtype=np.float64)
     for row, node in enumerate(nodes):
@@ -94,24 +111,24 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
         "hour": np.tile(np.arange(hours), facilities),
         "arrived": load.arrived.ravel(),
         "sorted": load.sorted.ravel(),
-        "sort_queue": load.sort_queue.ravel(),
-        "backlog": load.backlog.ravel(),
+        "sort_queue": load.sort_queue.mean.ravel(),
+        "backlog": load.backlog.mean.ravel(),
+        "backlog_end": load.backlog.end.ravel(),
         "busy_fraction": busy.ravel(),
     })
 
 
-def route_backlog(output: SimulationOutput, window: Window) -> np.ndarray:
-    """(routes, hours) parcels waiting for each route: ready at its base or at its stops."""
+def route_backlog(output: SimulationOutput, window: Window) -> Inside:
+    """Parcels waiting for each route: ready at its base or at its stops."""
     ledger, network = output.ledger, output.network
     tree, times = network.tree, ledger.times
     routes = len(network.routes)
     down, up = ledger.flow == DOWN, ledger.flow == UP
     destination, origin = ledger.destination, ledger.origin
-    inside = np.zeros((routes, window.hours), dtype=np.int64)
+    inside = Inside.zeros(routes, window.hours)
 
     def add(ready: np.ndarray, left: np.ndarray, route: np.ndarray, rows: np.ndarray) -> None:
-        group = np.where(rows & ~np.isnan(ready), route, -1)
-        inside[:] += hourly_inside(ready, left, group, routes, window.hours)
+        inside.add(ready, left, np.where(rows & ~np.isnan(ready), route, -1))
 
     for level, ready_stage in ((GATEWAY, "created"), (HUB, "hub_sorted"),
                                (PARK, "park_sorted"), (STATION, "station_sorted")):
@@ -169,7 +186,7 @@ def _unstable(growth: np.ndarray, throughput_per_day: np.ndarray) -> np.ndarray:
 
 
 def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoad,
-                     routes: pd.DataFrame, waiting: np.ndarray) -> pd.DataFrame:
+                     routes: pd.DataFrame, waiting: Inside) -> pd.DataFrame:
     """Every resource, most pressed first: unstable backlogs, then by utilisation."""
     tree = output.network.tree
     frames = []
@@ -178,7 +195,7 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
     sorted_in_window = load.sorted[:, span].sum(axis=1)
     rates = output.sort_rate[load.nodes]
     utilisation = np.where(open_in_window > 0, sorted_in_window / (rates * open_in_window), 0.0)
-    growth = daily_growth(load.sort_queue, window.start, window.end)
+    growth = daily_growth(load.sort_queue.mean, window.start, window.end)
     throughput = sorted_in_window / window.days
     frames.append(pd.DataFrame({
         "resource": [f"sorting:{node}" for node in tree.ids[load.nodes]],
@@ -187,12 +204,12 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "county": tree.county[load.nodes].astype(str),
         "utilisation": utilisation,
         "throughput_per_day": throughput,
-        "peak_backlog": load.sort_queue[:, span].max(axis=1, initial=0),
-        "end_backlog": load.sort_queue[:, -1],
+        "peak_backlog": load.sort_queue.end[:, span].max(axis=1, initial=0),
+        "end_backlog": load.sort_queue.end[:, -1],
         "backlog_growth_per_day": growth,
         "unstable": _unstable(growth, throughput),
     }))
-    route_growth = daily_growth(waiting, window.start, window.end)
+    route_growth = daily_growth(waiting.mean, window.start, window.end)
     route_throughput = routes["carried"].to_numpy() / window.days
     bases = [output.network.routes[i].base for i in range(len(routes))]
     frames.append(pd.DataFrame({
@@ -202,8 +219,8 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "county": tree.county[bases].astype(str),
         "utilisation": np.maximum(routes["time_utilisation"], routes["load_factor"]),
         "throughput_per_day": route_throughput,
-        "peak_backlog": waiting[:, span].max(axis=1, initial=0),
-        "end_backlog": waiting[:, -1],
+        "peak_backlog": waiting.end[:, span].max(axis=1, initial=0),
+        "end_backlog": waiting.end[:, -1],
         "backlog_growth_per_day": route_growth,
         "unstable": _unstable(route_growth, route_throughput),
     }))

@@ -20,6 +20,30 @@ def hourly_inside(enter: np.ndarray, leave: np.ndarray, group: np.ndarray, group
     return np.cumsum(entered, axis=1) - np.cumsum(left, axis=1)
 
 
+def hourly_mean_inside(enter: np.ndarray, leave: np.ndarray, group: np.ndarray, groups: int,
+                       hours: int) -> np.ndarray:
+    """(groups, hours) time-average count of parcels inside during each hour.
+
+    Exact, from the stamps: the area under the count up to x is
+    sum over entered (x - enter) minus sum over left (x - leave), evaluated at hour ends.
+    The mean over a window is then the time average Little's law speaks of.
+    """
+    area = _area_until_hour_ends(enter, group, groups, hours)
+    area -= _area_until_hour_ends(leave, group, groups, hours)
+    return np.diff(area, axis=1, prepend=0.0)
+
+
+def _area_until_hour_ends(times: np.ndarray, group: np.ndarray, groups: int,
+                          hours: int) -> np.ndarray:
+    valid = ~np.isnan(times) & (times < hours) & (group >= 0)
+    cell = group[valid].astype(np.int64) * hours + np.floor(times[valid]).astype(np.int64)
+    count = np.bincount(cell, minlength=groups * hours).reshape(groups, hours)
+    total = np.bincount(cell, weights=times[valid], minlength=groups * hours).reshape(groups,
+                                                                                     hours)
+    ends = np.arange(1, hours + 1, dtype=np.float64)
+    return ends * np.cumsum(count, axis=1) - np.cumsum(total, axis=1)
+
+
 def hourly_events(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> np.ndarray:
     """(groups, hours) counts of stamps falling inside each hour."""
     return _hourly_counts(times, group, groups, hours)

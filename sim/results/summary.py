@@ -47,9 +47,14 @@ class Results:
         return route_use(self.output, self.window)
 
     @cached_property
+    def route_waiting(self):
+        """Parcels waiting for each route, hour by hour."""
+        return route_backlog(self.output, self.window)
+
+    @cached_property
     def bottlenecks(self) -> pd.DataFrame:
-        waiting = route_backlog(self.output, self.window)
-        return bottleneck_table(self.output, self.window, self.load, self.routes, waiting)
+        return bottleneck_table(self.output, self.window, self.load, self.routes,
+                                self.route_waiting)
 
     def parcels(self) -> pd.DataFrame:
         return parcels_frame(self.output, self.outcomes)
@@ -109,8 +114,9 @@ class Results:
             "fleets": fleets,
             "backlog": {
                 str(tree.ids[node]): {
-                    "peak": int(self.load.backlog[row, span].max(initial=0)),
-                    "end": int(self.load.backlog[row, -1]),
+                    "peak": int(self.load.backlog.end[row, span].max(initial=0)),
+                    "mean": float(self.load.backlog.mean[row, span].mean()),
+                    "end": int(self.load.backlog.end[row, -1]),
                 }
                 for row, node in enumerate(nodes)
             },
