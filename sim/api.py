@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sim.demand import check_volume
 from sim.engine.model import Simulation
 from sim.errors import ScenarioError
 from sim.network import build_network
@@ -40,7 +41,8 @@ def run_overrides(days: int | None = None, seed: int | None = None) -> list[str]
 def load(config: str | Path | None = None, overrides: Sequence[str] = ()) -> LoadedScenario:
     """Load and fully check a scenario (tables, tree and roads) without running it."""
     scenario = load_scenario(config or default_scenario_path(), overrides)
-    build_network(scenario)  # unreachable nodes are input errors too
+    network = build_network(scenario)  # unreachable nodes are input errors too
+    check_volume(network.tree, scenario.config.demand, scenario.config.run, str(scenario.path))
     return scenario
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.errors import ScenarioError
 from sim.network.tree import GATEWAY, Tree
 from sim.scenario.models import Demand, RunSettings
 
@@ -54,6 +55,24 @@ def day_multipliers(demand: Demand, run: RunSettings) -> np.ndarray:
         if events:
             factors[day] *= max(events)
     return factors
+
+
+def expected_parcels(tree: Tree, demand: Demand, run: RunSettings) -> float:
+    """Mean number of parcels a run will draw."""
+    per_day = float(tree.population.sum()) * (demand.down_per_resident_day
+                                              + demand.up_per_resident_day)
+    return per_day * float(day_multipliers(demand, run).sum())
+
+
+def check_volume(tree: Tree, demand: Demand, run: RunSettings, source: str) -> None:
+    """Refuse runs that would not fit in memory, before drawing a single parcel."""
+    expected = expected_parcels(tree, demand, run)
+    if expected > run.max_parcels:
+        raise ScenarioError(
+            source, "demand",
+            f"about {expected:,.0f} parcels expected, more than run.max_parcels "
+            f"({run.max_parcels:,}); lower the demand or the days, or raise run.max_parcels",
+        )
 
 
 def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -82,3 +83,35 @@ def test_validate_reports_the_network(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(TUTORIAL)])
     assert result.exit_code == 0
     assert "1 gateway, 1 hub, 1 park, 4 station, 32 point" in result.output
+
+
+def test_a_failed_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
+    from sim import api
+    from sim.results import write_results
+
+    out = tmp_path / "run"
+    results = api.run(TUTORIAL, ["run.days=2"])
+    write_results(results, out, parcels=False)  # an earlier complete run in the same folder
+    assert (out / "summary.json").exists()
+
+    def broken(self, *args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_results(results, out, parcels=False)
+    assert not (out / "summary.json").exists()  # the folder no longer claims completeness
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written files
+
+
+def test_overload_completes_and_names_the_unstable_resources():
+    from sim import api
+
+    result = api.run(TUTORIAL, ["demand.multiplier=4", "run.days=6"])
+    summary = result.summary
+    assert summary["conservation"]["holds"]
+    assert summary["parcels"]["in_network"] > 0.2 * summary["parcels"]["created"]
+    unstable = result.bottlenecks[result.bottlenecks["unstable"]]
+    assert len(unstable) >= 3
+    assert (unstable["backlog_growth_per_day"] > 0).all()
+    assert result.bottlenecks["rank"].iloc[0] == 1 and result.bottlenecks["unstable"].iloc[0]

@@ -13,7 +13,14 @@ import pandas as pd
 import simpy
 
 from sim.clock import ALWAYS, DailyClock
-from sim.demand import DOWN, STREAM_DEMAND, Parcels, generate_parcels, node_stream
+from sim.demand import (
+    DOWN,
+    STREAM_DEMAND,
+    Parcels,
+    check_volume,
+    generate_parcels,
+    node_stream,
+)
 from sim.engine.facility import Facility
 from sim.engine.ledger import DOWN_PATH, UP_PATH, Ledger
 from sim.engine.queues import ParcelQueue
@@ -64,7 +71,10 @@ class Simulation:
         config = scenario.config
         self.network = network or build_network(scenario)
         tree = self.network.tree
-        self.parcels = parcels or generate_parcels(tree, config.demand, config.run)
+        if parcels is None:
+            check_volume(tree, config.demand, config.run, str(scenario.path))
+            parcels = generate_parcels(tree, config.demand, config.run)
+        self.parcels = parcels
         self.end_h = (config.run.days + config.run.drain_days) * 24.0
         self.env = simpy.Environment()
         self.ledger = Ledger(self.parcels)

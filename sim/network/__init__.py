@@ -12,6 +12,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.network.roads import Roads, build_roads, great_circle_km
 from sim.network.routes import sweep_partition, tour_order
 from sim.network.tree import GATEWAY, HUB, LEVEL, PARK, POINT, STATION, Tree, build_tree
@@ -76,7 +77,7 @@ def build_network(scenario: LoadedScenario) -> Network:
                 continue
             override = vehicles_override[base]
             if pd.isna(override):
-                vehicles = fleet_size(fleet, served[kids].sum() * per_resident)
+                vehicles = _sized(scenario, fleet_name, served[kids].sum() * per_resident)
             else:
                 vehicles = int(override)
             for route in _loops(tree, roads, fleet_name, fleet, base, kids, served[kids],
@@ -84,7 +85,6 @@ def build_network(scenario: LoadedScenario) -> Network:
                 route_of_node[route.stops] = route.index
                 routes.append(route)
     courier_route = np.full(tree.size, -1, dtype=np.int32)
-    courier = config.fleets.courier
     for park in tree.of_level(PARK):
         if tree.population[park] == 0:
             continue
@@ -92,12 +92,15 @@ def build_network(scenario: LoadedScenario) -> Network:
         routes.append(Route(
             index=index, name=f"{COURIER}:{tree.ids[park]}", fleet=COURIER, base=int(park),
             stops=np.array([park], dtype=np.int32), leg_km=np.zeros(2), leg_hours=np.zeros(2),
-            vehicles=fleet_size(courier, tree.population[park]
-                                * config.demand.down_per_resident_day),
+            vehicles=_sized(scenario, COURIER, tree.population[park]
+                            * config.demand.down_per_resident_day),
         ))
         courier_route[park] = index
     return Network(tree=tree, roads=roads, routes=routes, route_of_node=route_of_node,
                    courier_route=courier_route)
+
+
+MAX_VEHICLES_PER_BASE = 1000
 
 
 def fleet_size(fleet: Fleet, parcels_per_day: float) -> int:
@@ -105,7 +108,19 @@ def fleet_size(fleet: Fleet, parcels_per_day: float) -> int:
     if fleet.size_for_load is None:
         return fleet.vehicles
     per_vehicle = fleet.capacity * len(fleet.departures) * fleet.size_for_load
-    return max(fleet.vehicles, int(np.ceil(parcels_per_day / per_vehicle)))
+    needed = max(fleet.vehicles, int(np.ceil(parcels_per_day / per_vehicle)))
+    if needed > MAX_VEHICLES_PER_BASE:
+        raise ValueError(f"a base would need {needed:,} vehicles (more than "
+                         f"{MAX_VEHICLES_PER_BASE:,}); raise the capacity or the departures")
+    return needed
+
+
+def _sized(scenario: LoadedScenario, fleet_name: str, parcels_per_day: float) -> int:
+    try:
+        return fleet_size(scenario.config.fleets.by_name()[fleet_name], parcels_per_day)
+    except ValueError as error:
+        raise ScenarioError(str(scenario.path), f"fleets.{fleet_name}.size_for_load",
+                            str(error)) from None
 
 
 def _loops(

@@ -150,6 +150,10 @@ def route_backlog(output: SimulationOutput, window: Window) -> Inside:
     return inside
 
 
+ROUTE_COLUMNS = ["route", "fleet", "base", "stops", "vehicles", "trips", "vehicle_km",
+                 "time_utilisation", "load_factor", "carried"]
+
+
 def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
     """Per route: trips, km, busy share of vehicle time and load factor in the window."""
     network, trips = output.network, output.trips
@@ -178,7 +182,7 @@ def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
             "carried": int(grouped["down_parcels"].sum().get(route.index, 0)
                            + grouped["up_parcels"].sum().get(route.index, 0)),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
 
 
 def _unstable(growth: np.ndarray, throughput_per_day: np.ndarray) -> np.ndarray:
@@ -239,7 +243,7 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "backlog_growth_per_day": np.nan,
         "unstable": False,
     }))
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
     table = table.sort_values(
         ["unstable", "utilisation", "backlog_growth_per_day"], ascending=False, kind="stable"
     ).reset_index(drop=True)

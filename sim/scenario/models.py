@@ -34,7 +34,7 @@ FLEET_NAMES: tuple[str, ...] = ("trunk", "line_haul", "township", "village", "co
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class RunSettings(Strict):
@@ -44,7 +44,10 @@ class RunSettings(Strict):
     drain_days: float = Field(
         3.0, ge=0, le=60, description="days simulated after demand stops, so late parcels finish"
     )
-    seed: int = Field(0, ge=0, description="root of every random stream")
+    seed: int = Field(0, ge=0, lt=2**63, description="root of every random stream")
+    max_parcels: int = Field(
+        100_000_000, ge=1, description="refuse scenarios expected to make more parcels (memory)"
+    )
 
     @model_validator(mode="after")
     def _warmup_inside_run(self) -> RunSettings:
@@ -137,7 +140,7 @@ class Facilities(Strict):
 class Fleet(Strict):
     """Vehicles based at each node of one tier, running loops to the tier below."""
 
-    vehicles: int = Field(ge=1, le=10_000, description="vehicles based at each base node")
+    vehicles: int = Field(ge=1, le=1000, description="vehicles based at each base node")
     size_for_load: float | None = Field(
         None, gt=0, le=1, allow_inf_nan=False,
         description="if set, each base gets enough vehicles to carry an ordinary day's parcels"
@@ -272,7 +275,7 @@ class NodeOverride(Strict):
     )
     sort_rate_per_h: PosFloat | None = None
     shelf_slots: int | None = Field(None, ge=0)
-    vehicles: int | None = Field(None, ge=1, le=10_000)
+    vehicles: int | None = Field(None, ge=1, le=1000)
 
 
 class Scenario(Strict):
