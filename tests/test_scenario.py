@@ -101,3 +101,13 @@ def test_opening_hours_per_node_from_the_table(scenario_copy):
     nodes = load_scenario(scenario_copy(nodes=with_column)).nodes.set_index("id")
     assert nodes.loc["V410222101200", "opening_hours"] == [(9.0, 12.0), (14.0, 17.0)]
     assert nodes.loc["V410222101201", "opening_hours"] is None
+
+
+def test_overrides_reach_into_lists():
+    raw_events = "demand.events=[{name: peak, start: 2026-03-03, end: 2026-03-04, multiplier: 2}]"
+    config = load_scenario(TUTORIAL, [raw_events, "demand.events.0.multiplier=1.5"]).config
+    assert config.demand.events[0].multiplier == 1.5
+    with pytest.raises(ScenarioError, match="no item 3 in a list of 1"):
+        load_scenario(TUTORIAL, [raw_events, "demand.events.3.multiplier=1.5"])
+    with pytest.raises(ScenarioError, match=r"expected dotted\.path=value"):
+        load_scenario(TUTORIAL, ["demand.multiplier"])
