@@ -12,6 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 
 HOURS_PER_DAY = 24.0
+# Readings this close past a window's end belong to that end (batch sums of 1/rate can land
+# an ulp past a shift's end, which must not push a parcel to the next shift).
+SNAP_H = 1e-9
 
 
 def normalise_windows(windows: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -67,13 +70,14 @@ class DailyClock:
             return w.copy()
         day = np.floor(w / self.open_per_day)
         rem = w - day * self.open_per_day
-        # a reading exactly at a day's end is the last window's end, not the next day's start
-        at_end = (rem == 0.0) & (day > 0)
+        # a reading at a day's end is the last window's end, not the next day's start
+        at_end = (rem <= SNAP_H) & (day > 0)
         day = np.where(at_end, day - 1, day)
-        rem = np.where(at_end, self.open_per_day, rem)
-        window = np.searchsorted(self._cum_end, rem, side="left")
+        rem = np.where(at_end, rem + self.open_per_day, rem)
+        window = np.searchsorted(self._cum_end, rem - SNAP_H, side="left")
         window = np.minimum(window, len(self.starts) - 1)
-        offset = rem - self._cum_start[window]
+        length = self.ends[window] - self.starts[window]
+        offset = np.minimum(rem - self._cum_start[window], length)
         return day * HOURS_PER_DAY + self.starts[window] + offset
 
     def open_hours_between(self, t0: float, t1: float) -> float:

@@ -224,6 +224,8 @@ class Simulation:
             self.env.run(until=min(self.env.now + day, self.end_h))
             if progress is not None:
                 progress(self.env.now, self.end_h)
+        for facility in self.facilities.values():
+            facility.sync(self.end_h)  # drop-offs since the last vehicle still reach the line
         in_network = self._check_conservation()
         check_stage_order(self.ledger)
         tree = self.network.tree

@@ -18,6 +18,8 @@ import numpy as np
 
 from sim.clock import DailyClock
 
+TIME_DECIMALS = 9
+
 
 class SortingLine:
     """Serves batches in arrival order; arrival times must never go backwards."""
@@ -52,7 +54,9 @@ class SortingLine:
         else:
             finish = self._random_lines(opened, service)
         self._served += len(arrivals)
-        return self.clock.to_real(finish)
+        # to the nanohour: a parcel due exactly at a cut-off makes it, whatever the order in
+        # which the floating-point sums were taken
+        return np.round(self.clock.to_real(finish), TIME_DECIMALS)
 
     def _one_line(self, opened: np.ndarray, service: np.ndarray | None, line: int) -> np.ndarray:
         if service is None:

@@ -114,8 +114,11 @@ class RouteRunner:
         return self._back
 
     def _depart(self) -> None:
+        """Send the lowest-numbered idle vehicle; it loads now, before anyone else looks at
+        the queue."""
         vehicle = self.idle.pop(0)
-        self.env.process(self._trip(vehicle))
+        per_stop = self._load(self.env.now)
+        self.env.process(self._trip(vehicle, per_stop))
 
     # -- one trip ----------------------------------------------------------------------
 
@@ -139,10 +142,9 @@ class RouteRunner:
         bounds = np.searchsorted(position[order], np.arange(1, len(self.stops)))
         return np.split(ids[order], bounds)
 
-    def _trip(self, vehicle: int):
+    def _trip(self, vehicle: int, per_stop: list[np.ndarray]):
         env, fleet, route = self.env, self.fleet, self.route
         t0 = env.now
-        per_stop = self._load(t0)
         load = down = sum(len(part) for part in per_stop)
         self.onboard[vehicle] = load
         peak = load
