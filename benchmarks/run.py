@@ -32,6 +32,11 @@ CASES = {
         "what": "configs/tutorial.yaml, 7 days, every output file",
         "args": ["configs/tutorial.yaml"],
     },
+    "kaifeng-365d": {
+        "what": "configs/kaifeng.yaml, 365 days with its calendar events, no parcels.parquet",
+        "args": ["configs/kaifeng.yaml", "--set", "run.days=365", "--no-parcels"],
+        "optional": True,  # minutes: run it with --case kaifeng-365d
+    },
 }
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -80,7 +85,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     rows = []
-    for name in args.case or list(CASES):
+    for name in args.case or [c for c in CASES if not CASES[c].get("optional")]:
         row = measure(name, args.reps)
         rows.append(row)
         print(f"{name}: median {row['median_s']:.2f} s over {args.reps} runs, "

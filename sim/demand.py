@@ -20,6 +20,7 @@ from sim.network.tree import GATEWAY, Tree
 from sim.scenario.models import Demand, RunSettings
 
 DOWN, UP = 0, 1
+PARCEL_ID = np.int32  # parcel ids index the ledger; run.max_parcels keeps them in range
 FLOW_NAMES = ("down", "up")
 STREAM_DEMAND = 1
 
@@ -39,8 +40,8 @@ class Parcels:
     flow: np.ndarray  # int8, DOWN or UP
     origin: np.ndarray  # int32 node index
     destination: np.ndarray  # int32 node index
-    u_pickup: np.ndarray  # float64 in [0, 1): pickup delay quantile / door time share
-    u_door: np.ndarray  # float64 in [0, 1): below the door share -> delivered to the door
+    u_pickup: np.ndarray  # float32 in [0, 1): pickup delay quantile / door time share
+    u_door: np.ndarray  # float32 in [0, 1): below the door share -> delivered to the door
 
     def __len__(self) -> int:
         return len(self.created)
@@ -99,22 +100,23 @@ def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:
             hour = np.minimum(hour, 23)
             day = np.repeat(np.arange(run.days), counts)
             created = day * 24.0 + hour + rng.random(total)
-            parts.append((created, flow, int(node), rng.random(total), rng.random(total)))
+            parts.append((created, flow, int(node), rng.random(total, dtype=np.float32),
+                          rng.random(total, dtype=np.float32)))
     return _assemble(parts, gateway)
 
 
 def _assemble(parts: list, gateway: int) -> Parcels:
     if not parts:
-        empty = np.empty(0)
-        return Parcels(empty, np.empty(0, np.int8), np.empty(0, np.int32),
-                       np.empty(0, np.int32), empty, empty)
+        uniform = np.empty(0, np.float32)
+        return Parcels(np.empty(0), np.empty(0, np.int8), np.empty(0, np.int32),
+                       np.empty(0, np.int32), uniform, uniform)
     created = np.concatenate([p[0] for p in parts])
     sizes = [len(p[0]) for p in parts]
     flow = np.repeat(np.array([p[1] for p in parts], dtype=np.int8), sizes)
     node = np.repeat(np.array([p[2] for p in parts], dtype=np.int32), sizes)
     u_pickup = np.concatenate([p[3] for p in parts])
     u_door = np.concatenate([p[4] for p in parts])
-    order = np.argsort(created, kind="stable")
+    order = np.argsort(created, kind="stable").astype(PARCEL_ID)
     flow, node = flow[order], node[order]
     origin = np.where(flow == DOWN, gateway, node).astype(np.int32)
     destination = np.where(flow == DOWN, node, gateway).astype(np.int32)

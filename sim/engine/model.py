@@ -15,6 +15,7 @@ import simpy
 from sim.clock import ALWAYS, DailyClock
 from sim.demand import (
     DOWN,
+    PARCEL_ID,
     STREAM_DEMAND,
     Parcels,
     check_volume,
@@ -95,7 +96,7 @@ class Simulation:
     def _dropoffs_by_origin(self) -> dict[int, ParcelQueue]:
         """Each origin's parcels in creation order, as a queue ready at creation."""
         origin = self.parcels.origin
-        order = np.argsort(origin, kind="stable")
+        order = np.argsort(origin, kind="stable").astype(PARCEL_ID)
         nodes, starts = np.unique(origin[order], return_index=True)
         ends = np.append(starts[1:], len(order))[: len(starts)]
         created = self.parcels.created
@@ -213,7 +214,7 @@ class Simulation:
         unbounded = stops_on_route[route]
         to_shelf = (parcels.flow == DOWN) & (tree.level[destination] == POINT)
         to_shelf &= parcels.u_door >= self.scenario.config.pickup.door_share
-        return np.where(to_shelf, stop_position[destination], unbounded).astype(np.int64)
+        return np.where(to_shelf, stop_position[destination], unbounded).astype(np.int32)
 
     # -- running -----------------------------------------------------------------------
 

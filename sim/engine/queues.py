@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from sim.demand import PARCEL_ID
+
 _MIN_CAPACITY = 64
 
 
@@ -21,7 +23,7 @@ class ParcelQueue:
         self.env = env
         size = 0 if ids is None else len(ids)
         capacity = max(_MIN_CAPACITY, size)
-        self._ids = np.empty(capacity, dtype=np.int64)
+        self._ids = np.empty(capacity, dtype=PARCEL_ID)
         self._ready = np.empty(capacity, dtype=np.float64)
         self._head = 0
         self._tail = 0
@@ -119,7 +121,7 @@ class ParcelQueue:
             else:
                 scanned += chunk
         if not taken_parts:
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=PARCEL_ID)
         return np.concatenate(taken_parts)
 
     def _reserve(self, n: int) -> None:
@@ -129,7 +131,7 @@ class ParcelQueue:
         needed = size + n
         # compact in place while at most half full, else double: amortised O(1) per parcel
         capacity = len(self._ids) if needed <= len(self._ids) // 2 else 2 * needed
-        ids = np.empty(capacity, dtype=np.int64)
+        ids = np.empty(capacity, dtype=PARCEL_ID)
         ready = np.empty(capacity, dtype=np.float64)
         ids[:size] = self._ids[self._head : self._tail]
         ready[:size] = self._ready[self._head : self._tail]

@@ -30,6 +30,7 @@ class PickupDelay:
         self.sigma = float(np.sqrt(np.log1p(pickup.cv**2)))
 
     def __call__(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=np.float64)
         if self.distribution == "exponential":
             return -self.mean * np.log1p(-u)
         if self.distribution == "lognormal":
@@ -114,7 +115,7 @@ class Shelves:
         `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
         """
         self._forget(now)
-        u = self.ledger.parcels.u_pickup[ids]
+        u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
         door = self.door_mask(ids)
         done = np.empty(len(ids))
         done[door] = arrival[door] + self.door_h * u[door]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.demand import PARCEL_ID
 from sim.engine.facility import Facility
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import Shelves
 
-_EMPTY = np.empty(0, dtype=np.int64)
+_EMPTY = np.empty(0, dtype=PARCEL_ID)
 
 
 class FacilityStop:

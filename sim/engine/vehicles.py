@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from sim.demand import PARCEL_ID
 from sim.engine.facility import Facility
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
@@ -171,7 +172,7 @@ class RouteRunner:
             self.loading.shelves.flush(t0)
         t += legs[-1]
         yield env.timeout(t - env.now)
-        up = np.concatenate(collected) if collected else np.empty(0, dtype=np.int64)
+        up = np.concatenate(collected) if collected else np.empty(0, dtype=PARCEL_ID)
         self.base.receive(up, t)
         self.onboard[vehicle] = 0
         self.log.add(route.index, vehicle, t0, t, route.loop_km, down, len(up), peak)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from sim.demand import DOWN, FLOW_NAMES
 from sim.engine.ledger import STAGES
@@ -103,24 +103,35 @@ def parcel_kpis(output: SimulationOutput, outcomes: ParcelOutcomes) -> dict:
     }
 
 
-def parcels_frame(output: SimulationOutput, outcomes: ParcelOutcomes) -> pd.DataFrame:
-    """One row per parcel: ids, flow, ends, county, tier, a time per stage, outcome."""
+def parcels_table(output: SimulationOutput, outcomes: ParcelOutcomes,
+                  rows: slice = slice(None)) -> pa.Table:
+    """One row per parcel: ids, flow, ends, county, tier, a time per stage, outcome.
+
+    Built straight from the ledger's arrays (no pandas copy), for a slice of parcel ids so
+    that large runs can be written in pieces.
+    """
     ledger, tree = output.ledger, output.network.tree
-    node_ids = pd.Index(tree.ids.astype(str))
-    columns: dict[str, object] = {
-        "id": np.arange(len(ledger), dtype=np.int64),
-        "flow": pd.Categorical.from_codes(ledger.flow, categories=list(FLOW_NAMES)),
-        "origin": pd.Categorical.from_codes(ledger.origin, categories=node_ids),
-        "destination": pd.Categorical.from_codes(ledger.destination, categories=node_ids),
-        "county": pd.Categorical.from_codes(outcomes.county, categories=outcomes.county_names),
-        "tier": pd.Categorical.from_codes(outcomes.tier, categories=list(NODE_KINDS)),
+    ids = np.arange(len(ledger), dtype=np.int64)[rows]
+    node_ids = pa.array(tree.ids.astype(str))
+
+    def coded(codes: np.ndarray, labels: pa.Array) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(pa.array(codes[rows], type=pa.int32()), labels)
+
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(ids),
+        "flow": coded(ledger.flow.astype(np.int32), pa.array(FLOW_NAMES)),
+        "origin": coded(ledger.origin, node_ids),
+        "destination": coded(ledger.destination, node_ids),
+        "county": coded(outcomes.county, pa.array(outcomes.county_names, type=pa.string())),
+        "tier": coded(outcomes.tier.astype(np.int32), pa.array(NODE_KINDS)),
     }
     for stage in STAGES:
+        times = ledger.times[stage][rows]
         # what had not happened by the end of the run is left blank
-        times = ledger.times[stage]
-        columns[f"{stage}_h"] = np.where(times <= output.end_h, times, np.nan)
-    columns["lead_time_h"] = outcomes.lead_h
-    columns["on_time"] = outcomes.on_time
-    columns["door"] = outcomes.door
-    columns["measured"] = outcomes.measured
-    return pd.DataFrame(columns)
+        columns[f"{stage}_h"] = pa.array(np.where(times <= output.end_h, times, np.nan),
+                                         from_pandas=True)
+    columns["lead_time_h"] = pa.array(outcomes.lead_h[rows], from_pandas=True)
+    columns["on_time"] = pa.array(outcomes.on_time[rows])
+    columns["door"] = pa.array(outcomes.door[rows])
+    columns["measured"] = pa.array(outcomes.measured[rows])
+    return pa.table(columns)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.engine.model import SimulationOutput
 from sim.results.costs import cost_summary
-from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_frame
+from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_table
 from sim.results.resources import (
     bottleneck_table,
     facility_hours_frame,
@@ -57,7 +59,14 @@ class Results:
                                 self.route_waiting)
 
     def parcels(self) -> pd.DataFrame:
-        return parcels_frame(self.output, self.outcomes)
+        """The per-parcel table as a DataFrame (node ids, county and tier as categories)."""
+        return parcels_table(self.output, self.outcomes).to_pandas()
+
+    def parcel_tables(self, rows_per_table: int = 1_000_000) -> Iterator[pa.Table]:
+        """The per-parcel table in pieces, for writing large runs in bounded memory."""
+        for start in range(0, max(len(self.output.ledger), 1), rows_per_table):
+            yield parcels_table(self.output, self.outcomes,
+                                slice(start, start + rows_per_table))
 
     def facility_hours(self) -> pd.DataFrame:
         return facility_hours_frame(self.output, self.load)

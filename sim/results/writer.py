@@ -10,11 +10,13 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.results.summary import Results
 from sim.scenario.yamlio import dump_yaml
@@ -64,8 +66,7 @@ def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -
         written.append(out / name)
 
     if parcels:
-        frame = results.parcels()
-        put("parcels.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+        put("parcels.parquet", lambda tmp: write_parquet_pieces(tmp, results.parcel_tables()))
     hours = results.facility_hours()
     put("facility_hours.parquet", lambda tmp: hours.to_parquet(tmp, index=False))
     trips = results.trips()
@@ -77,6 +78,19 @@ def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -
     text = json.dumps(json_ready(results.summary), ensure_ascii=False, indent=2, allow_nan=False)
     put(SUMMARY, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return written
+
+
+def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:
+    """One Parquet file from tables of the same schema, one row group each."""
+    writer = None
+    try:
+        for table in tables:
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def resolved_scenario(results: Results) -> dict:
