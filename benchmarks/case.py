@@ -27,26 +27,33 @@ def main() -> None:
     parser.add_argument("--no-parcels", action="store_true", help="skip parcels.parquet")
     args = parser.parse_args()
     marks = [("start", time.perf_counter())]
+    peaks: dict[str, float] = {}
+
+    def mark(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     scenario = load_scenario(args.config, args.set)
-    marks.append(("load", time.perf_counter()))
+    mark("load")
     network = build_network(scenario)
-    marks.append(("network", time.perf_counter()))
+    mark("network")
     simulation = Simulation(scenario, network)
-    marks.append(("parcels", time.perf_counter()))
+    mark("parcels")
     output = simulation.run()
-    marks.append(("simulate", time.perf_counter()))
+    mark("simulate")
     results = summarise(output)
     summary = results.summary
-    marks.append(("kpis", time.perf_counter()))
+    mark("kpis")
     with tempfile.TemporaryDirectory() as folder:
         write_results(results, Path(folder), parcels=not args.no_parcels)
-    marks.append(("write", time.perf_counter()))
+    mark("write")
     phases = {name: end - start for (_, start), (name, end) in itertools.pairwise(marks)}
     print(json.dumps({
         "seconds": marks[-1][1] - marks[0][1],
         "phases": phases,
         "parcels": summary["parcels"]["created"],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peaks["write"],
+        "peak_rss_mb_after": peaks,
     }))
 
 
