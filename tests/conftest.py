@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim import api
 from sim.results import Results
 from sim.scenario.yamlio import dump_yaml, read_yaml
+
+# CI runs the same examples every time; HYPOTHESIS_PROFILE=explore searches new ones.
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=40)
+settings.register_profile("explore", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"

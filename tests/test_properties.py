@@ -12,8 +12,7 @@ from sim.results import summarise
 
 from .scenarios import materialised, scenarios
 
-SETTINGS = settings(max_examples=30, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -71,6 +71,7 @@ class Shelves:
         self._pickup = np.empty(0)  # when their resident takes them
         self._door_done = np.empty(0)  # door deliveries still on their way
         self._pending: list[tuple[np.ndarray, int, float]] = []
+        self._loaded = np.zeros(len(self.slots), dtype=np.int64)  # loaded, not handed over
 
     def door_mask(self, ids: np.ndarray) -> np.ndarray:
         """Which parcels go to the door (they take no shelf slot)."""
@@ -80,7 +81,11 @@ class Shelves:
         """Free slots per member at time t, counting parcels already promised to a shelf."""
         self._forget(t)
         held = np.bincount(self._member, minlength=len(self.slots))
-        return self.slots - held
+        return self.slots - held - self._loaded
+
+    def reserve(self, per_member: np.ndarray) -> None:
+        """Shelf parcels just loaded for each member: they hold their slots from now on."""
+        self._loaded += per_member
 
     def _forget(self, t: float) -> None:
         """Drop the records of parcels picked up by t: they have left the network."""
@@ -101,6 +106,7 @@ class Shelves:
             return
         ids = np.concatenate([p[0] for p in self._pending])
         member = np.repeat([p[1] for p in self._pending], [len(p[0]) for p in self._pending])
+        self._loaded -= np.bincount(member[~self.door_mask(ids)], minlength=len(self.slots))
         arrival = np.repeat([p[2] for p in self._pending], [len(p[0]) for p in self._pending])
         self._pending.clear()
         if self.arrival_stage is not None:

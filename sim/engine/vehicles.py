@@ -133,6 +133,8 @@ class RouteRunner:
             free = np.clip(loading.shelves.free(t0), 0, capacity)
             allowance = np.append(free, capacity).astype(np.int64)  # last: no shelf needed
             ids = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
+            taken = np.bincount(loading.shelf_slot[ids], minlength=len(allowance))
+            loading.shelves.reserve(taken[:-1])
         if len(ids):
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
