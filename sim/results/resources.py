@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.demand import DOWN, UP
+from sim.demand import DOWN
 from sim.engine.model import SimulationOutput
 from sim.network import GATEWAY, HUB, PARK, POINT, STATION
-from sim.results.series import daily_growth, hourly_events, hourly_inside, hourly_mean_inside
+from sim.results.series import HourlyStamps, daily_growth, inside
 from sim.scenario.models import NODE_KINDS
 
 # A backlog growing faster than this share of daily throughput (or 5 parcels) per day is
@@ -53,10 +53,21 @@ class Inside:
     def zeros(groups: int, hours: int) -> Inside:
         return Inside(np.zeros((groups, hours)), np.zeros((groups, hours), dtype=np.int64))
 
-    def add(self, enter: np.ndarray, leave: np.ndarray, group: np.ndarray) -> None:
-        groups, hours = self.end.shape
-        self.mean[:] += hourly_mean_inside(enter, leave, group, groups, hours)
-        self.end[:] += hourly_inside(enter, leave, group, groups, hours)
+    def add(self, entered: HourlyStamps, left: HourlyStamps) -> None:
+        mean, end = inside(entered, left)
+        self.mean[:] += mean
+        self.end[:] += end
+
+    def add_parcels(self, enter: np.ndarray, leave: np.ndarray, group: np.ndarray) -> None:
+        """Add the parcels that entered (stamp not NaN) in a group (not negative)."""
+        rows = _in_group(enter, group)
+        shape = self.end.shape
+        self.add(HourlyStamps.of(enter[rows], group[rows], *shape),
+                 HourlyStamps.of(leave[rows], group[rows], *shape))
+
+
+def _in_group(enter: np.ndarray, group: np.ndarray) -> np.ndarray:
+    return np.flatnonzero((group >= 0) & ~np.isnan(enter))
 
 
 @dataclass(frozen=True)
@@ -69,25 +80,35 @@ class FacilityLoad:
     open_hours: np.ndarray  # shift hours inside each hour (0..1)
 
 
+def _per_parcel(output: SimulationOutput, by_destination: np.ndarray,
+                by_origin: np.ndarray) -> np.ndarray:
+    """A node-level table read at each parcel's destination (down) or origin (up)."""
+    ledger = output.ledger
+    return np.where(ledger.flow == DOWN, by_destination[ledger.destination],
+                    by_origin[ledger.origin])
+
+
 def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
     ledger, tree = output.ledger, output.network.tree
     nodes = np.flatnonzero((tree.level >= HUB) & (tree.level <= STATION))
-    compact = np.full(tree.size, -1, dtype=np.int64)
+    compact = np.full(tree.size + 1, -1, dtype=np.int32)  # index -1 (no ancestor) -> -1
     compact[nodes] = np.arange(len(nodes))
     shape = (len(nodes), window.hours)
     arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     sort_queue, backlog = Inside.zeros(*shape), Inside.zeros(*shape)
-    down = ledger.flow == DOWN
     for level in (HUB, PARK, STATION):
         kind = NODE_KINDS[level]
         arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
-        at = np.where(down, tree.ancestors[level, ledger.destination],
-                      tree.ancestors[level, ledger.origin])
-        group = np.where(np.isnan(arr), -1, compact[np.maximum(at, 0)])
-        arrived += hourly_events(arr, group, len(nodes), window.hours)
-        done_sorting += hourly_events(done, group, len(nodes), window.hours)
-        sort_queue.add(arr, done, group)
-        backlog.add(arr, left, group)
+        facility_of_node = compact[tree.ancestors[level]]
+        group = _per_parcel(output, facility_of_node, facility_of_node)
+        rows = _in_group(arr, group)
+        group = group[rows]
+        entered, sorted_, departed = (HourlyStamps.of(times[rows], group, *shape)
+                                      for times in (arr, done, left))
+        arrived += entered.count
+        done_sorting += sorted_.count
+        sort_queue.add(entered, sorted_)
+        backlog.add(entered, departed)
     open_hours = np.zeros(shape)
     hour_starts = np.arange(window.hours, dtype=np.float64)
     for row, node in enumerate(nodes):
@@ -118,36 +139,38 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
     })
 
 
+def waiting_routes(network, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node tables: the route a parcel for (down) or from (up) each node waits for at a
+    facility of `level`; -1 where it never waits there."""
+    tree = network.tree
+    none = np.full(tree.size, -1, dtype=np.int32)
+    next_hop = tree.ancestors[level + 1] if level + 1 <= POINT else none
+    down = np.where(next_hop >= 0, network.route_of_node[np.maximum(next_hop, 0)], -1)
+    if level == PARK:  # county-seat parcels wait for the courier
+        down = np.where(tree.level == PARK, network.courier_route, down)
+    if level == GATEWAY:
+        return down.astype(np.int32), none
+    here = tree.ancestors[level]
+    up = np.where(here >= 0, network.route_of_node[np.maximum(here, 0)], -1)
+    return down.astype(np.int32), up.astype(np.int32)
+
+
 def route_backlog(output: SimulationOutput, window: Window) -> Inside:
     """Parcels waiting for each route: ready at its base or at its stops."""
-    ledger, network = output.ledger, output.network
-    tree, times = network.tree, ledger.times
-    routes = len(network.routes)
-    down, up = ledger.flow == DOWN, ledger.flow == UP
-    destination, origin = ledger.destination, ledger.origin
-    inside = Inside.zeros(routes, window.hours)
-
-    def add(ready: np.ndarray, left: np.ndarray, route: np.ndarray, rows: np.ndarray) -> None:
-        inside.add(ready, left, np.where(rows & ~np.isnan(ready), route, -1))
-
+    network, times = output.network, output.ledger.times
+    waiting = Inside.zeros(len(network.routes), window.hours)
     for level, ready_stage in ((GATEWAY, "created"), (HUB, "hub_sorted"),
                                (PARK, "park_sorted"), (STATION, "station_sorted")):
-        kind = NODE_KINDS[level]
-        next_hop = tree.ancestors[level + 1, destination]
-        route = network.route_of_node[np.maximum(next_hop, 0)]
-        if level == PARK:  # county-seat parcels wait for the courier
-            local = tree.level[destination] == PARK
-            route = np.where(local, network.courier_route[destination], route)
-        rows = down & (next_hop >= 0) if level != PARK else down & (
-            (next_hop >= 0) | (tree.level[destination] == PARK))
-        add(times[ready_stage], times[f"{kind}_dep"], route, rows)
-        if level != GATEWAY:
-            at = tree.ancestors[level, origin]
-            route = network.route_of_node[np.maximum(at, 0)]
-            add(times[ready_stage], times[f"{kind}_dep"], route, up & (at >= 0))
-    from_point = tree.level[origin] == POINT
-    add(times["created"], times["point_dep"], network.route_of_node[origin], up & from_point)
-    return inside
+        down, up = waiting_routes(network, level)
+        departed = times[f"{NODE_KINDS[level]}_dep"]
+        waiting.add_parcels(times[ready_stage], departed, _per_parcel(output, down, up))
+    # villagers' drop-offs wait at their point for the village loop
+    tree = network.tree
+    at_point = np.where(tree.level == POINT, network.route_of_node, -1).astype(np.int32)
+    nowhere = np.full(tree.size, -1, dtype=np.int32)
+    waiting.add_parcels(times["created"], times["point_dep"],
+                        _per_parcel(output, nowhere, at_point))
+    return waiting
 
 
 ROUTE_COLUMNS = ["route", "fleet", "base", "stops", "vehicles", "trips", "vehicle_km",

@@ -1,59 +1,56 @@
 """Counts over time from per-parcel timestamps, with no per-parcel Python.
 
 Queue lengths, backlogs and occupancies all have the same shape: a parcel enters at one
-stamp and leaves at another, and what we want is how many are inside at each hour's end.
+stamp and leaves at another, and what we want is how many are inside, both at each hour's
+end and on average over each hour. The average is exact: the area under the count up to x
+is the sum over entered parcels of (x - enter) minus the sum over parcels that left of
+(x - leave), evaluated at hour ends. Its mean over a window is the time average that
+Little's law relates to waiting times.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
-def hourly_inside(enter: np.ndarray, leave: np.ndarray, group: np.ndarray, groups: int,
-                  hours: int) -> np.ndarray:
-    """(groups, hours) counts of parcels with enter <= h + 1 < leave at the end of hour h.
+@dataclass(frozen=True)
+class HourlyStamps:
+    """How many stamps fall in each (group, hour) cell, and their sum."""
 
-    A NaN `enter` means the parcel never entered; a NaN `leave` means it never left.
-    """
-    entered = _hourly_counts(enter, group, groups, hours)
-    left = _hourly_counts(leave, group, groups, hours)
-    return np.cumsum(entered, axis=1) - np.cumsum(left, axis=1)
+    count: np.ndarray  # (groups, hours) int64
+    total: np.ndarray  # (groups, hours) float64
+
+    @staticmethod
+    def of(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> HourlyStamps:
+        """A NaN time, a time after the last hour or a negative group count nowhere."""
+        valid = (group >= 0) & (times < hours)  # NaN compares false
+        stamps = times[valid]
+        cell = group[valid] * np.int32(hours)
+        cell += stamps.astype(np.int32)  # times are >= 0: truncation is the floor
+        shape = (groups, hours)
+        count = np.bincount(cell, minlength=groups * hours).reshape(shape)
+        total = np.bincount(cell, weights=stamps, minlength=groups * hours).reshape(shape)
+        return HourlyStamps(count, total)
+
+    def area_until_hour_ends(self) -> np.ndarray:
+        """Sum over stamps up to each hour's end x of (x - stamp)."""
+        ends = np.arange(1, self.count.shape[1] + 1, dtype=np.float64)
+        return ends * np.cumsum(self.count, axis=1) - np.cumsum(self.total, axis=1)
 
 
-def hourly_mean_inside(enter: np.ndarray, leave: np.ndarray, group: np.ndarray, groups: int,
-                       hours: int) -> np.ndarray:
-    """(groups, hours) time-average count of parcels inside during each hour.
-
-    Exact, from the stamps: the area under the count up to x is
-    sum over entered (x - enter) minus sum over left (x - leave), evaluated at hour ends.
-    The mean over a window is then the time average Little's law speaks of.
-    """
-    area = _area_until_hour_ends(enter, group, groups, hours)
-    area -= _area_until_hour_ends(leave, group, groups, hours)
-    return np.diff(area, axis=1, prepend=0.0)
-
-
-def _area_until_hour_ends(times: np.ndarray, group: np.ndarray, groups: int,
-                          hours: int) -> np.ndarray:
-    valid = ~np.isnan(times) & (times < hours) & (group >= 0)
-    cell = group[valid].astype(np.int64) * hours + np.floor(times[valid]).astype(np.int64)
-    count = np.bincount(cell, minlength=groups * hours).reshape(groups, hours)
-    total = np.bincount(cell, weights=times[valid], minlength=groups * hours).reshape(groups,
-                                                                                     hours)
-    ends = np.arange(1, hours + 1, dtype=np.float64)
-    return ends * np.cumsum(count, axis=1) - np.cumsum(total, axis=1)
+def inside(entered: HourlyStamps, left: HourlyStamps) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, hours) time-average and hour-end counts of parcels inside, from the stamps
+    of their entering and leaving (a parcel that never left has no leave stamp)."""
+    end = np.cumsum(entered.count - left.count, axis=1)
+    area = entered.area_until_hour_ends() - left.area_until_hour_ends()
+    return np.diff(area, axis=1, prepend=0.0), end
 
 
 def hourly_events(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> np.ndarray:
     """(groups, hours) counts of stamps falling inside each hour."""
-    return _hourly_counts(times, group, groups, hours)
-
-
-def _hourly_counts(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> np.ndarray:
-    valid = ~np.isnan(times) & (times < hours) & (group >= 0)
-    hour = np.floor(times[valid]).astype(np.int64)
-    flat = np.bincount(group[valid].astype(np.int64) * hours + hour, minlength=groups * hours)
-    return flat.reshape(groups, hours)
+    return HourlyStamps.of(times, group, groups, hours).count
 
 
 def daily_growth(series: np.ndarray, first_hour: int, last_hour: int) -> np.ndarray:
