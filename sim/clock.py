@@ -7,6 +7,7 @@ which advances only while it is open. `to_open` maps real hours to open hours an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,6 +53,9 @@ class DailyClock:
         self._cum_start = np.concatenate(([0.0], np.cumsum(lengths)[:-1]))
         self._cum_end = self._cum_start + lengths
         self.always_open = self.open_per_day >= HOURS_PER_DAY
+        self._windows = list(zip(self.starts.tolist(), self.ends.tolist(), strict=True))
+        self._cum_windows = list(zip(self.starts.tolist(), self._cum_start.tolist(),
+                                     self._cum_end.tolist(), strict=True))
 
     def to_open(self, t: np.ndarray | float) -> np.ndarray:
         """Open hours elapsed from time 0 to real time t (closed time counts zero)."""
@@ -63,11 +67,32 @@ class DailyClock:
         within = np.clip(frac[..., None], self.starts, self.ends) - self.starts
         return day * self.open_per_day + within.sum(axis=-1)
 
-    def to_real(self, w: np.ndarray | float) -> np.ndarray:
-        """Earliest real time at which the open clock reads w."""
+    def to_open_scalar(self, t: float) -> float:
+        """`to_open` for one time, without numpy's per-call cost."""
+        if self.always_open:
+            return t
+        day = math.floor(t / HOURS_PER_DAY)
+        frac = t - day * HOURS_PER_DAY
+        opened = day * self.open_per_day
+        for start, end in self._windows:
+            if frac <= start:
+                break
+            opened += min(frac, end) - start
+        return opened
+
+    def to_real(self, w: np.ndarray | float, increasing: bool = False) -> np.ndarray:
+        """Earliest real time at which the open clock reads w.
+
+        With `increasing` (w sorted), a batch that starts and ends in one window is mapped
+        by a single shift.
+        """
         w = np.asarray(w, dtype=np.float64)
         if self.always_open:
             return w.copy()
+        if increasing and w.ndim == 1 and len(w) > 1:
+            first, last = self._offset(float(w[0])), self._offset(float(w[-1]))
+            if first is not None and first == last:  # one window: a plain shift
+                return w + first
         day = np.floor(w / self.open_per_day)
         rem = w - day * self.open_per_day
         # a reading at a day's end is the last window's end, not the next day's start
@@ -79,6 +104,15 @@ class DailyClock:
         length = self.ends[window] - self.starts[window]
         offset = np.minimum(rem - self._cum_start[window], length)
         return day * HOURS_PER_DAY + self.starts[window] + offset
+
+    def _offset(self, w: float) -> float | None:
+        """real - open reading inside the window holding w (None at a window's edge)."""
+        day = math.floor(w / self.open_per_day)
+        rem = w - day * self.open_per_day
+        for start, cum_start, cum_end in self._cum_windows:
+            if cum_start + SNAP_H < rem < cum_end - SNAP_H:
+                return day * HOURS_PER_DAY + start - day * self.open_per_day - cum_start
+        return None
 
     def open_hours_between(self, t0: float, t1: float) -> float:
         """Open hours inside the real interval [t0, t1]."""

@@ -39,10 +39,8 @@ class Facility:
         self.up_queue = ParcelQueue(env)
         self.route_queues: dict[int, ParcelQueue] = {}
         self.counter: Shelves | None = None  # set where residents collect at the facility
-        self._tree = network.tree
-        self._route_of_node = network.route_of_node
-        self._local_key = int(network.courier_route[node]) if network.courier_route[node] >= 0 \
-            else LOCAL_KEY
+        self._down_key = self._down_keys(network)
+        self._up_key = DONE_KEY if self.kind == "gateway" else UP_KEY
         self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
         self._sorted = None if line is None else f"{self.kind}_sorted"
         self.departure_stage = f"{self.kind}_dep"
@@ -67,23 +65,30 @@ class Facility:
         """A vehicle unloads `ids` here at time t."""
         self.sync(t)
         if len(ids):
-            self._admit(ids, np.full(len(ids), t))
+            self._admit(ids, t)
 
-    def _admit(self, ids: np.ndarray, arrival: np.ndarray) -> None:
+    def _admit(self, ids: np.ndarray, arrival: np.ndarray | float) -> None:
+        """Stamp, sort and file parcels arriving at `arrival` (one time, or one each)."""
         ledger = self.ledger
         if self._arr is not None:
             ledger.stamp(self._arr, ids, arrival)
         if self.line is None:
-            ready = arrival
+            ready = np.broadcast_to(np.asarray(arrival, dtype=np.float64), ids.shape)
         else:
-            finish = self.line.serve(arrival)
+            if np.ndim(arrival):
+                finish = self.line.serve(arrival)
+            else:
+                finish = self.line.serve_together(arrival, len(ids))
             ledger.stamp(self._sorted, ids, finish)
             self.handled += len(ids)
-            # outbound bays fill in arrival order: with several lines a parcel sorted early
-            # waits for those that came before it
-            ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
-            self._last_ready = float(ready[-1])
-        keys = self._keys(ids)
+            ready = finish
+            if not self.line.in_order:
+                # outbound bays fill in arrival order: with several lines a parcel sorted
+                # early waits for those that came before it
+                ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
+                self._last_ready = float(ready[-1])
+        keys = np.where(ledger.flow[ids] == UP, self._up_key,
+                        self._down_key[ledger.destination[ids]])
         if (keys == keys[0]).all():
             self._file(int(keys[0]), ids, ready)
             return
@@ -93,17 +98,16 @@ class Facility:
         for start, end in zip(np.r_[0, bounds], np.r_[bounds, len(keys)], strict=True):
             self._file(int(keys[start]), ids[start:end], ready[start:end])
 
-    def _keys(self, ids: np.ndarray) -> np.ndarray:
-        """Outbound queue of each parcel: a route id, UP_KEY, LOCAL_KEY or DONE_KEY."""
-        tree = self._tree
-        up = self.ledger.flow[ids] == UP
-        destination = self.ledger.destination[ids]
-        local = tree.level[destination] == self.level
+    def _down_keys(self, network: Network) -> np.ndarray:
+        """Outbound queue of a downward parcel by its destination: the route serving the next
+        node down, or the local key for residents of this node."""
+        tree = network.tree
         next_level = min(self.level + 1, len(tree.ancestors) - 1)
-        next_hop = tree.ancestors[next_level, destination]
-        keys = self._route_of_node[np.maximum(next_hop, 0)]
-        keys = np.where(local, self._local_key, keys)
-        return np.where(up, DONE_KEY if self.kind == "gateway" else UP_KEY, keys)
+        next_hop = tree.ancestors[next_level]
+        keys = np.where(next_hop >= 0, network.route_of_node[np.maximum(next_hop, 0)], LOCAL_KEY)
+        courier = int(network.courier_route[self.node])
+        local_key = courier if courier >= 0 else LOCAL_KEY
+        return np.where(np.arange(tree.size) == self.node, local_key, keys).astype(np.int32)
 
     def _file(self, key: int, ids: np.ndarray, ready: np.ndarray) -> None:
         if key == UP_KEY:

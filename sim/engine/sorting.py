@@ -38,6 +38,24 @@ class SortingLine:
     def capacity_per_h(self) -> float:
         return self.rate * self.lines
 
+    @property
+    def in_order(self) -> bool:
+        """Whether parcels finish in the order they arrived (one line, or equal services)."""
+        return self.lines == 1 or self.rng is None
+
+    def serve_together(self, arrival: float, count: int) -> np.ndarray:
+        """Real finish times for `count` parcels that all arrive at `arrival`."""
+        if self.lines > 1 or self.rng is not None:
+            return self.serve(np.full(count, arrival))
+        if arrival < self._last_arrival:
+            raise AssertionError("sorting line arrivals must not go back in time")
+        self._last_arrival = arrival
+        start = max(self._free[0], self.clock.to_open_scalar(arrival))
+        finish = start + np.arange(1, count + 1, dtype=np.float64) / self.rate
+        self._free[0] = finish[-1]
+        self._served += count
+        return np.round(self.clock.to_real(finish, increasing=True), TIME_DECIMALS)
+
     def serve(self, arrivals: np.ndarray) -> np.ndarray:
         """Real finish times for a batch of non-decreasing arrival times."""
         if len(arrivals) == 0:
@@ -56,7 +74,7 @@ class SortingLine:
         self._served += len(arrivals)
         # to the nanohour: a parcel due exactly at a cut-off makes it, whatever the order in
         # which the floating-point sums were taken
-        return np.round(self.clock.to_real(finish), TIME_DECIMALS)
+        return np.round(self.clock.to_real(finish, increasing=self.in_order), TIME_DECIMALS)
 
     def _one_line(self, opened: np.ndarray, service: np.ndarray | None, line: int) -> np.ndarray:
         if service is None:
