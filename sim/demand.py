@@ -42,9 +42,19 @@ class Parcels:
     destination: np.ndarray  # int32 node index
     u_pickup: np.ndarray  # float32 in [0, 1): pickup delay quantile / door time share
     u_door: np.ndarray  # float32 in [0, 1): below the door share -> delivered to the door
+    by_origin: dict[int, np.ndarray] | None = None  # origin -> its ids in creation order
 
     def __len__(self) -> int:
         return len(self.created)
+
+    def origin_groups(self) -> dict[int, np.ndarray]:
+        """Each origin's parcel ids in creation order (given, or found by a stable sort)."""
+        if self.by_origin is not None:
+            return self.by_origin
+        order = np.argsort(self.origin, kind="stable").astype(PARCEL_ID)
+        nodes, starts = np.unique(self.origin[order], return_index=True)
+        ends = np.append(starts[1:], len(order))
+        return {int(n): order[s:e] for n, s, e in zip(nodes, starts, ends, strict=True)}
 
 
 def day_multipliers(demand: Demand, run: RunSettings) -> np.ndarray:
@@ -99,25 +109,41 @@ def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:
             hour = np.searchsorted(cumulative, rng.random(total), side="right")
             hour = np.minimum(hour, 23)
             day = np.repeat(np.arange(run.days), counts)
-            created = day * 24.0 + hour + rng.random(total)
+            created = np.sort(day * 24.0 + hour + rng.random(total))
             parts.append((created, flow, int(node), rng.random(total, dtype=np.float32),
                           rng.random(total, dtype=np.float32)))
     return _assemble(parts, gateway)
 
 
 def _assemble(parts: list, gateway: int) -> Parcels:
+    """One table in creation order, and each origin's parcel ids in creation order."""
     if not parts:
         uniform = np.empty(0, np.float32)
         return Parcels(np.empty(0), np.empty(0, np.int8), np.empty(0, np.int32),
-                       np.empty(0, np.int32), uniform, uniform)
+                       np.empty(0, np.int32), uniform, uniform, {})
     created = np.concatenate([p[0] for p in parts])
     sizes = [len(p[0]) for p in parts]
     flow = np.repeat(np.array([p[1] for p in parts], dtype=np.int8), sizes)
     node = np.repeat(np.array([p[2] for p in parts], dtype=np.int32), sizes)
-    u_pickup = np.concatenate([p[3] for p in parts])
-    u_door = np.concatenate([p[4] for p in parts])
-    order = np.argsort(created, kind="stable").astype(PARCEL_ID)
-    flow, node = flow[order], node[order]
-    origin = np.where(flow == DOWN, gateway, node).astype(np.int32)
-    destination = np.where(flow == DOWN, node, gateway).astype(np.int32)
-    return Parcels(created[order], flow, origin, destination, u_pickup[order], u_door[order])
+    # times are continuous, so ties have probability zero; any fixed order is reproducible
+    order = np.argsort(created).astype(PARCEL_ID)
+    position = np.empty(len(order), dtype=PARCEL_ID)
+    position[order] = np.arange(len(order), dtype=PARCEL_ID)
+    flow_sorted = flow[order]
+    by_origin = {gateway: np.flatnonzero(flow_sorted == DOWN).astype(PARCEL_ID)}
+    start = 0
+    for (_, part_flow, part_node, _, _), size in zip(parts, sizes, strict=True):
+        if part_flow == UP:  # each part is one node's times, sorted: ids come out in order
+            by_origin[part_node] = position[start : start + size]
+        start += size
+    del position
+    node = node[order]
+    return Parcels(
+        created=created[order],
+        flow=flow_sorted,
+        origin=np.where(flow_sorted == DOWN, gateway, node).astype(np.int32),
+        destination=np.where(flow_sorted == DOWN, node, gateway).astype(np.int32),
+        u_pickup=np.concatenate([p[3] for p in parts])[order],
+        u_door=np.concatenate([p[4] for p in parts])[order],
+        by_origin=by_origin,
+    )

@@ -31,6 +31,12 @@ UP_PATH: tuple[str, ...] = (
 )
 
 
+# Stamps of what happened are stored in single precision: to within 0.1 s over a month and
+# 2 s over a year, at half the memory. The engine computes in double precision and only
+# stores in single; creation times, which are inputs, stay in double.
+STAMP = np.float32
+
+
 class Ledger:
     """Columnar parcel state shared by every part of the engine."""
 
@@ -41,7 +47,7 @@ class Ledger:
         self.origin = parcels.origin
         self.times: dict[str, np.ndarray] = {"created": parcels.created}
         for stage in STAGES[1:]:
-            self.times[stage] = np.full(len(parcels), np.nan)
+            self.times[stage] = np.full(len(parcels), np.nan, dtype=STAMP)
 
     def __len__(self) -> int:
         return len(self.parcels)

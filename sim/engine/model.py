@@ -15,7 +15,6 @@ import simpy
 from sim.clock import ALWAYS, DailyClock
 from sim.demand import (
     DOWN,
-    PARCEL_ID,
     STREAM_DEMAND,
     Parcels,
     check_volume,
@@ -23,7 +22,7 @@ from sim.demand import (
     node_stream,
 )
 from sim.engine.facility import Facility
-from sim.engine.ledger import DOWN_PATH, UP_PATH, Ledger
+from sim.engine.ledger import DOWN_PATH, STAMP, UP_PATH, Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import PickupDelay, Shelves
 from sim.engine.sorting import SortingLine
@@ -95,15 +94,9 @@ class Simulation:
 
     def _dropoffs_by_origin(self) -> dict[int, ParcelQueue]:
         """Each origin's parcels in creation order, as a queue ready at creation."""
-        origin = self.parcels.origin
-        order = np.argsort(origin, kind="stable").astype(PARCEL_ID)
-        nodes, starts = np.unique(origin[order], return_index=True)
-        ends = np.append(starts[1:], len(order))[: len(starts)]
         created = self.parcels.created
-        return {
-            int(node): ParcelQueue(self.env, order[s:e], created[order[s:e]])
-            for node, s, e in zip(nodes, starts, ends, strict=True)
-        }
+        return {node: ParcelQueue(self.env, ids, created[ids])
+                for node, ids in self.parcels.origin_groups().items()}
 
     def _facilities(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, Facility]:
         config, tree = self.scenario.config, self.network.tree
@@ -206,15 +199,15 @@ class Simulation:
         return runners
 
     def _shelf_slots(self, stop_position: np.ndarray) -> np.ndarray:
-        """Per parcel: the stop whose shelf it will occupy, or the route's unbounded slot."""
+        """Per parcel: the stop whose shelf it will occupy, or its route's unbounded slot
+        (the number of stops) for door deliveries and parcels not bound for a point."""
         tree, parcels = self.network.tree, self.parcels
-        destination = parcels.destination
-        route = self.network.route_of_node[destination]
         stops_on_route = np.array([len(r.stops) for r in self.network.routes] + [0])
-        unbounded = stops_on_route[route]
-        to_shelf = (parcels.flow == DOWN) & (tree.level[destination] == POINT)
-        to_shelf &= parcels.u_door >= self.scenario.config.pickup.door_share
-        return np.where(to_shelf, stop_position[destination], unbounded).astype(np.int32)
+        unbounded = stops_on_route[self.network.route_of_node].astype(np.int32)
+        on_shelf = np.where(tree.level == POINT, stop_position, unbounded).astype(np.int32)
+        to_door = (parcels.u_door < self.scenario.config.pickup.door_share) | (
+            parcels.flow != DOWN)
+        return np.where(to_door, unbounded[parcels.destination], on_shelf[parcels.destination])
 
     # -- running -----------------------------------------------------------------------
 
@@ -268,10 +261,11 @@ def check_stage_order(ledger: Ledger) -> None:
         rows = np.flatnonzero(ledger.flow == flow)
         if len(rows) == 0:
             continue
-        latest = ledger.times[path[0]][rows]
+        # compared as stored: rounding to single precision keeps the order of times
+        latest = ledger.times[path[0]][rows].astype(STAMP)
         for stage in path[1:]:
             stamp = ledger.times[stage][rows]
-            bad = stamp < latest - 1e-9
+            bad = stamp < latest
             if bad.any():
                 parcel = int(rows[np.argmax(bad)])
                 raise ConservationError(

@@ -20,16 +20,20 @@ class ParcelQueue:
 
     def __init__(self, env: simpy.Environment, ids: np.ndarray | None = None,
                  ready: np.ndarray | None = None) -> None:
+        """An empty queue, or one holding `ids` ready at `ready` (adopted, not copied)."""
         self.env = env
-        size = 0 if ids is None else len(ids)
-        capacity = max(_MIN_CAPACITY, size)
-        self._ids = np.empty(capacity, dtype=PARCEL_ID)
-        self._ready = np.empty(capacity, dtype=np.float64)
+        if ids is None:
+            self._ids = np.empty(_MIN_CAPACITY, dtype=PARCEL_ID)
+            self._ready = np.empty(_MIN_CAPACITY, dtype=np.float64)
+            self._tail = 0
+        else:
+            if len(ids) > 1 and np.any(np.diff(ready) < 0):
+                raise AssertionError("parcel queue ready times must not decrease")
+            self._ids = np.asarray(ids, dtype=PARCEL_ID)
+            self._ready = np.asarray(ready, dtype=np.float64)
+            self._tail = len(ids)
         self._head = 0
-        self._tail = 0
         self._changed: simpy.Event | None = None
-        if size:
-            self.push(ids, ready)
 
     def __len__(self) -> int:
         return self._tail - self._head
