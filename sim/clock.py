@@ -56,6 +56,14 @@ class DailyClock:
         self._windows = list(zip(self.starts.tolist(), self.ends.tolist(), strict=True))
         self._cum_windows = list(zip(self.starts.tolist(), self._cum_start.tolist(),
                                      self._cum_end.tolist(), strict=True))
+        # the open hours of a day as a piecewise-linear function of the hour, for np.interp
+        corners = {0.0: 0.0, HOURS_PER_DAY: self.open_per_day}
+        for start, end, cum_start, cum_end in zip(self.starts, self.ends, self._cum_start,
+                                                  self._cum_end, strict=True):
+            corners[float(start)] = float(cum_start)
+            corners[float(end)] = float(cum_end)
+        self._hours = np.array(sorted(corners))
+        self._opened = np.array([corners[h] for h in self._hours])
 
     def to_open(self, t: np.ndarray | float) -> np.ndarray:
         """Open hours elapsed from time 0 to real time t (closed time counts zero)."""
@@ -64,8 +72,7 @@ class DailyClock:
             return t.copy()
         day = np.floor(t / HOURS_PER_DAY)
         frac = t - day * HOURS_PER_DAY
-        within = np.clip(frac[..., None], self.starts, self.ends) - self.starts
-        return day * self.open_per_day + within.sum(axis=-1)
+        return day * self.open_per_day + np.interp(frac, self._hours, self._opened)
 
     def to_open_scalar(self, t: float) -> float:
         """`to_open` for one time, without numpy's per-call cost."""
@@ -99,6 +106,8 @@ class DailyClock:
         at_end = (rem <= SNAP_H) & (day > 0)
         day = np.where(at_end, day - 1, day)
         rem = np.where(at_end, rem + self.open_per_day, rem)
+        if len(self.starts) == 1:
+            return day * HOURS_PER_DAY + self.starts[0] + np.minimum(rem, self.open_per_day)
         window = np.searchsorted(self._cum_end, rem - SNAP_H, side="left")
         window = np.minimum(window, len(self.starts) - 1)
         length = self.ends[window] - self.starts[window]

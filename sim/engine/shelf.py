@@ -104,25 +104,29 @@ class Shelves:
         """Hand over every queued drop (made by a vehicle that left at `now`)."""
         if not self._pending:
             return
-        ids = np.concatenate([p[0] for p in self._pending])
-        member = np.repeat([p[1] for p in self._pending], [len(p[0]) for p in self._pending])
-        self._loaded -= np.bincount(member[~self.door_mask(ids)], minlength=len(self.slots))
-        arrival = np.repeat([p[2] for p in self._pending], [len(p[0]) for p in self._pending])
+        parts, members, times = zip(*self._pending, strict=True)
         self._pending.clear()
+        ids = np.concatenate(parts)
+        counts = [len(part) for part in parts]
+        member = np.repeat(members, counts)
+        arrival = np.repeat(times, counts)
+        door = self.door_mask(ids)
+        self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
         if self.arrival_stage is not None:
             self.ledger.stamp(self.arrival_stage, ids, arrival)
-        self.hand_over(ids, arrival, now, member)
+        self.hand_over(ids, arrival, now, member, door)
         self._update_peak(member, arrival)
 
     def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
-                  member: np.ndarray | int = 0) -> None:
+                  member: np.ndarray | int = 0, door: np.ndarray | None = None) -> None:
         """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
 
         `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
         """
         self._forget(now)
         u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
-        door = self.door_mask(ids)
+        if door is None:
+            door = self.door_mask(ids)
         done = np.empty(len(ids))
         done[door] = arrival[door] + self.door_h * u[door]
         shelf = ~door

@@ -35,13 +35,14 @@ class FacilityStop:
     def drop(self, ids: np.ndarray, t: float) -> None:
         self.facility.receive(ids, t)
 
+    @property
+    def departure_stage(self) -> str:
+        return self.facility.departure_stage
+
     def collect(self, t: float, room: int) -> np.ndarray:
-        facility = self.facility
-        facility.sync(t)
-        ids = facility.up_queue.take(t, room)
-        if len(ids):
-            facility.ledger.stamp(facility.departure_stage, ids, t)
-        return ids
+        """Up to `room` ready upward parcels (the trip stamps their departure)."""
+        self.facility.sync(t)
+        return self.facility.up_queue.take(t, room)
 
 
 class PointStop:
@@ -64,10 +65,10 @@ class PointStop:
     def drop(self, ids: np.ndarray, t: float) -> None:
         self.shelves.drop_later(ids, self.member, t)
 
+    departure_stage = "point_dep"
+
     def collect(self, t: float, room: int) -> np.ndarray:
+        """Up to `room` of the residents' drop-offs made by t (the trip stamps them)."""
         if self.dropoffs is None:
             return _EMPTY
-        ids = self.dropoffs.take(t, room)
-        if len(ids):
-            self.ledger.stamp("point_dep", ids, t)
-        return ids
+        return self.dropoffs.take(t, room)

@@ -141,9 +141,10 @@ class RouteRunner:
             return [ids]
         next_hop = self.ancestors[loading.stop_level, self.ledger.destination[ids]]
         position = loading.stop_position[next_hop]
-        order = np.argsort(position, kind="stable")
-        bounds = np.searchsorted(position[order], np.arange(1, len(self.stops)))
-        return np.split(ids[order], bounds)
+        in_order = ids[np.argsort(position, kind="stable")]
+        counts = np.bincount(position, minlength=len(self.stops)).tolist()
+        ends = np.cumsum(counts).tolist()
+        return [in_order[end - count : end] for count, end in zip(counts, ends, strict=True)]
 
     def _trip(self, vehicle: int, per_stop: list[np.ndarray]):
         env, fleet, route = self.env, self.fleet, self.route
@@ -156,7 +157,7 @@ class RouteRunner:
             legs = legs * self.rng.lognormal(-self.noise_sigma**2 / 2, self.noise_sigma,
                                              len(legs))
         t = t0 + fleet.load_h + fleet.load_s_per_parcel * load / SECONDS_PER_HOUR
-        collected = []
+        collected, collected_at = [], []
         for leg, stop, part in zip(legs, self.stops, per_stop, strict=False):
             t += leg
             if stop.realtime:
@@ -168,13 +169,17 @@ class RouteRunner:
             self.onboard[vehicle] = load
             peak = max(peak, load)
             collected.append(picked)
+            collected_at.append(t)
             handled = len(part) + len(picked)
             t += fleet.stop_h + stop.dwell_h + fleet.stop_s_per_parcel * handled / SECONDS_PER_HOUR
         if self.loading.shelves is not None:
             self.loading.shelves.flush(t0)
+        up = np.concatenate(collected) if collected else np.empty(0, dtype=PARCEL_ID)
+        if len(up):  # each stop's collection time, stamped for the whole loop at once
+            when = np.repeat(collected_at, [len(part) for part in collected])
+            self.ledger.stamp(self.stops[0].departure_stage, up, when)
         t += legs[-1]
         yield env.timeout(t - env.now)
-        up = np.concatenate(collected) if collected else np.empty(0, dtype=PARCEL_ID)
         self.base.receive(up, t)
         self.onboard[vehicle] = 0
         self.log.add(route.index, vehicle, t0, t, route.loop_km, down, len(up), peak)
