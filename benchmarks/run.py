@@ -28,6 +28,11 @@ CASES = {
         "what": "the same without parcels.parquet (--no-parcels)",
         "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--no-parcels"],
     },
+    "kaifeng-30d-double-11": {
+        "what": "the same at Double-11 volume all month (demand.multiplier=1.9), no parcels",
+        "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--set",
+                 "demand.multiplier=1.9", "--no-parcels"],
+    },
     "tutorial-7d": {
         "what": "configs/tutorial.yaml, 7 days, every output file",
         "args": ["configs/tutorial.yaml"],
@@ -78,6 +83,14 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def versus_reference(reps: int) -> dict:
+    """Engine and parcel-per-process reference on the tutorial week, in one process."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "versus_reference.py"),
+                           "--reps", str(reps)], cwd=ROOT, env={**os.environ, **SINGLE_THREAD},
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3)
@@ -90,13 +103,19 @@ def main() -> None:
         rows.append(row)
         print(f"{name}: median {row['median_s']:.2f} s over {args.reps} runs, "
               f"peak {row['peak_rss_mb']:.0f} MB", flush=True)
+    reference = None if args.case else versus_reference(args.reps)
     args.out.mkdir(parents=True, exist_ok=True)
     machine = {"python": platform.python_version(), "machine": platform.machine(),
                "cpus": os.cpu_count()}
-    (args.out / "latest.json").write_text(json.dumps({"machine": machine, "cases": rows},
-                                                     indent=2) + "\n")
-    (args.out / "latest.md").write_text(markdown(rows))
-    print(markdown(rows))
+    (args.out / "latest.json").write_text(json.dumps(
+        {"machine": machine, "cases": rows, "versus_reference": reference}, indent=2) + "\n")
+    text = markdown(rows)
+    if reference is not None:
+        text += (f"\nParcel-per-process reference on the tutorial week ({reference['parcels']:,}"
+                 f" parcels): {reference['reference_s']:.2f} s against the engine's "
+                 f"{reference['engine_s']:.3f} s, {reference['ratio']:.0f} times faster.\n")
+    (args.out / "latest.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
