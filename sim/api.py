@@ -9,9 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sim.demand import check_volume
 from sim.engine.model import Simulation
 from sim.errors import ScenarioError
+from sim.experiment.capacity import (
+    CapacityResult,
+    Evaluation,
+    Target,
+    analytic_capacity,
+    search_capacity,
+)
+from sim.experiment.design import SweepFile
+from sim.experiment.executors import executor
+from sim.experiment.replicate import Replications
+from sim.experiment.replicate import replicate as replicate_on
+from sim.experiment.sweep import SweepResult, run_sweep
 from sim.network import build_network
 from sim.results import Results, summarise
 from sim.scenario import LoadedScenario, load_scenario, scenario_from_dict
@@ -54,3 +68,43 @@ def run(scenario: LoadedScenario | str | Path | None = None, overrides: Sequence
     elif overrides:
         scenario = scenario_from_dict(scenario.raw, scenario.path, overrides)
     return summarise(Simulation(scenario).run(progress))
+
+
+def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,
+              overrides: Sequence[str] = (), workers: int | None = None,
+              dask: str | None = None,
+              progress: Callable[[int], None] | None = None) -> Replications:
+    """Replications 0..reps-1 of a scenario: KPIs per replication, means and intervals."""
+    scenario = _loaded(scenario, overrides)
+    with executor(workers, dask) as pool:
+        return replicate_on(scenario, reps, pool, progress)
+
+
+def sweep(scenario: LoadedScenario | str | Path | None, design: SweepFile, out: str | Path,
+          workers: int | None = None, dask: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run (or resume) a sweep into `out`; see sim.experiment.sweep for the files."""
+    scenario = _loaded(scenario, ())
+    with executor(workers, dask) as pool:
+        return run_sweep(scenario, design, Path(out), pool, progress)
+
+
+def capacity(scenario: LoadedScenario | str | Path | None = None,
+             targets: Sequence[str] = (), reps: int = 3, overrides: Sequence[str] = (),
+             workers: int | None = None, dask: str | None = None,
+             log: Callable[[Evaluation], None] | None = None
+             ) -> tuple[pd.DataFrame, CapacityResult]:
+    """The analytic capacity table and the simulated capacity search."""
+    scenario = _loaded(scenario, overrides)
+    parsed = [Target.parse(text) for text in targets]
+    table = analytic_capacity(scenario)
+    with executor(workers, dask) as pool:
+        return table, search_capacity(scenario, parsed, reps, pool, log=log)
+
+
+def _loaded(scenario: LoadedScenario | str | Path | None,
+            overrides: Sequence[str]) -> LoadedScenario:
+    if isinstance(scenario, LoadedScenario):
+        return scenario_from_dict(scenario.raw, scenario.path, overrides) if overrides \
+            else scenario
+    return load(scenario, overrides)

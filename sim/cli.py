@@ -1,4 +1,4 @@
-"""Command line: `sim run`, `sim validate`, `sim app`.
+"""Command line: `sim run`, `sim validate`, `sim sweep`, `sim capacity`, `sim app`.
 
 Input problems exit with code 2 and a one-line message per problem naming the file, the field
 and what is wrong; they never show a traceback.
@@ -9,16 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from sim import api
 from sim.errors import ConservationError, ScenarioError
-from sim.report import print_report
+from sim.experiment.design import SweepFile, expand, read_sweep_file, swept_keys, with_options
+from sim.experiment.output import write_capacity, write_replications
+from sim.report import print_capacity, print_replications, print_report, print_sweep
 from sim.results import write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -30,6 +41,13 @@ ConfigArg = Annotated[Path | None, typer.Argument(
     help="scenario YAML (default: configs/kaifeng.yaml)", show_default=False)]
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", help="override any field: dotted.path=value (repeatable)", show_default=False)]
+
+
+WorkersOption = Annotated[int | None, typer.Option(
+    help="worker processes (default: every core)", show_default=False)]
+DaskOption = Annotated[str | None, typer.Option(
+    "--dask", help="run on a Dask cluster: its scheduler address, or 'local'",
+    show_default=False)]
 
 
 def _fail(error: ScenarioError) -> None:
@@ -47,11 +65,25 @@ def run(
     out: Annotated[Path | None, typer.Option(
         help="output folder (default: runs/<scenario>-<time>)", show_default=False)] = None,
     parcels: Annotated[bool, typer.Option(help="write parcels.parquet")] = True,
+    reps: Annotated[int, typer.Option(min=1, help="replications (KPIs as mean and 95% CI)")] = 1,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
 ) -> None:
     """Run a scenario: print the KPI table and write the result files."""
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
     try:
         scenario = api.load(config, overrides)
+        replications = None
+        if reps > 1:
+            with _counter(f"{reps} replications", reps) as show:
+                finished = [0]
+
+                def advance(count: int) -> None:
+                    finished[0] += count
+                    show(finished[0])
+
+                replications = api.replicate(scenario, reps, workers=workers, dask=dask,
+                                             progress=advance)
         with Progress(TextColumn("simulating"), BarColumn(), TextColumn("day {task.fields[day]}"),
                       TimeElapsedColumn(), console=errors, transient=True) as bar:
             task = bar.add_task("run", total=1.0, day="0")
@@ -60,13 +92,26 @@ def run(
         folder = out or Path("runs") / (
             f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
         write_results(results, folder, parcels=parcels)
+        if replications is not None:
+            write_replications(replications, folder)
     except ScenarioError as error:
         _fail(error)
     except ConservationError as error:
         errors.print(f"[bold red]internal error:[/] {error}", highlight=False)
         raise typer.Exit(3) from None
     print_report(results, console)
+    if replications is not None:
+        print_replications(replications, console)
     console.print(f"results written to {folder}/", highlight=False)
+
+
+@contextmanager
+def _counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar with ETA; yields a function that sets how many are done."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=errors, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @app.command()
@@ -81,6 +126,70 @@ def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
     counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park", "station",
                                                            "point"))
     console.print(f"{config}: valid ({counts})", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def sweep(
+    config: ConfigArg = None,
+    file: Annotated[Path | None, typer.Option(
+        help="sweep design (YAML: reps, base, grid, zip, sample)", show_default=False)] = None,
+    grid: Annotated[list[str] | None, typer.Option(
+        help="dotted.key=v1,v2,... crossed with every other key (repeatable)",
+        show_default=False)] = None,
+    zip_: Annotated[list[str] | None, typer.Option(
+        "--zip", help="dotted.key=v1,v2,... paired with the other --zip lists (repeatable)",
+        show_default=False)] = None,
+    reps: Annotated[int | None, typer.Option(min=1, help="replications per point")] = None,
+    set_: SetOption = None,
+    out: Annotated[Path, typer.Option(help="sweep folder (re-run to resume)")] = Path("sweep"),
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+) -> None:
+    """Run every point of a design with replications: runs.parquet and points.csv."""
+    try:
+        design = read_sweep_file(file) if file else SweepFile()
+        scenario_path = config or (Path(design.scenario) if design.scenario else None)
+        design = with_options(design, grid or [], zip_ or [])
+        design = design.model_copy(update={"reps": reps or design.reps,
+                                           "base": [*design.base, *(set_ or [])]})
+        scenario = api.load(scenario_path)
+        everything = len(expand(design)) * design.reps
+        with _counter(f"sweep of {everything} runs", everything) as show:
+            # the sweep counts what is left to run; earlier runs of this folder are done
+            result = api.sweep(scenario, design, out, workers=workers, dask=dask,
+                               progress=lambda done, left: show(everything - left + done))
+    except ScenarioError as error:
+        _fail(error)
+    print_sweep(result, swept_keys(design), console)
+    console.print(f"sweep written to {out}/ (runs.parquet, points.csv, points/)",
+                  highlight=False)
+
+
+@app.command()
+def capacity(
+    config: ConfigArg = None,
+    target: Annotated[list[str] | None, typer.Option(
+        help="a KPI that must hold, e.g. by_tier.point.lead_time_h.p95<=72 (repeatable)",
+        show_default=False)] = None,
+    reps: Annotated[int, typer.Option(min=1, help="replications per multiplier")] = 3,
+    set_: SetOption = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+    out: Annotated[Path | None, typer.Option(
+        help="write capacity.json and analytic.csv here", show_default=False)] = None,
+) -> None:
+    """Largest demand.multiplier that meets the targets with no growing backlog."""
+    try:
+        table, result = api.capacity(
+            config, target or [], reps, set_ or [], workers=workers, dask=dask,
+            log=lambda e: errors.print(
+                f"multiplier {e.multiplier:.4g}: {'passes' if e.passed else 'fails: '}"
+                f"{'; '.join(e.reasons)}", highlight=False))
+        if out is not None:
+            write_capacity(table, result, out)
+    except ScenarioError as error:
+        _fail(error)
+    print_capacity(table, result, console)
 
 
 @app.command(name="app")

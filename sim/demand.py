@@ -25,11 +25,16 @@ FLOW_NAMES = ("down", "up")
 STREAM_DEMAND = 1
 
 
-def node_stream(seed: int, stream: int, *keys: int | str) -> np.random.Generator:
-    """An independent generator for one stochastic input, stable across scenarios."""
+def node_stream(run: RunSettings, stream: int, *keys: int | str) -> np.random.Generator:
+    """An independent generator for one stochastic input of one replication.
+
+    The run's SeedSequence is (seed, replication); each input's stream is spawned from it by
+    a stable key (the input kind and a node or route id), so it is the same in every
+    scenario on the same seed and replication (common random numbers).
+    """
     words = [k if isinstance(k, int) else zlib.crc32(k.encode("utf-8")) for k in keys]
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(stream,
-                                                                                        *words))))
+    sequence = np.random.SeedSequence(run.seed, spawn_key=(run.replication, stream, *words))
+    return np.random.Generator(np.random.PCG64(sequence))
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:
         cumulative = np.cumsum(profile, dtype=np.float64)
         cumulative /= cumulative[-1]
         for node in served:
-            rng = node_stream(run.seed, STREAM_DEMAND, flow, str(tree.ids[node]))
+            rng = node_stream(run, STREAM_DEMAND, flow, str(tree.ids[node]))
             counts = rng.poisson(tree.population[node] * rate * factors)
             total = int(counts.sum())
             if total == 0:

@@ -78,3 +78,75 @@ def kpi_report(results: Results) -> Group:
 
 def print_report(results: Results, console: Console | None = None) -> None:
     (console or Console()).print(kpi_report(results))
+
+
+HEADLINE_KPIS = (
+    "lead_time_h.mean", "lead_time_h.p50", "lead_time_h.p95", "on_time_rate",
+    "by_tier.park.lead_time_h.p95", "by_tier.station.lead_time_h.p95",
+    "by_tier.point.lead_time_h.p95", "by_tier.point.on_time_rate", "parcels.in_network",
+    "vehicle_km", "cost.per_parcel",
+)
+
+
+def _estimate(mean: float, low: float, high: float) -> str:
+    digits = 3 if abs(mean) < 10 else 1
+    return f"{mean:,.{digits}f}  [{low:,.{digits}f}, {high:,.{digits}f}]"
+
+
+def print_replications(replications, console: Console | None = None) -> None:
+    """Headline KPIs over replications: mean and 95% t interval."""
+    kpis = replications.kpis().set_index("kpi")
+    table = Table(title=f"Over {len(replications.ok)} replications: mean [95% CI] "
+                  "(replication_kpis.csv has every KPI)", title_justify="left")
+    table.add_column("KPI")
+    table.add_column("mean [95% CI]", justify="right")
+    for name in HEADLINE_KPIS:
+        if name in kpis.index:
+            row = kpis.loc[name]
+            table.add_row(name, _estimate(row["mean"], row["ci_low"], row["ci_high"]))
+    console = console or Console()
+    console.print(table)
+    for line in replications.errors():
+        console.print(f"[red]{line}[/]", highlight=False)
+
+
+def print_sweep(result, keys: list[str], console: Console | None = None) -> None:
+    """One line per point: its swept values and headline KPIs with intervals."""
+    table = Table(title="Sweep points (points.csv has every KPI)", title_justify="left")
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for name in ("on_time_rate", "lead_time_h.p95", "cost.per_parcel"):
+        table.add_column(name, justify="right")
+    table.add_column("reps", justify="right")
+    for row in result.points.to_dict(orient="records"):
+        cells = [str(row.get(key)) for key in keys]
+        for name in ("on_time_rate", "lead_time_h.p95", "cost.per_parcel"):
+            mean = row.get(f"{name}.mean")
+            cells.append("-" if mean is None or mean != mean else _estimate(
+                mean, row[f"{name}.ci_low"], row[f"{name}.ci_high"]))
+        failed = f" ({row['reps_failed']} failed)" if row["reps_failed"] else ""
+        cells.append(f"{row['reps_ok']}{failed}")
+        table.add_row(*cells)
+    (console or Console()).print(table)
+
+
+def print_capacity(analytic, result, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Analytic capacity: the multiplier at which each resource saturates "
+                  "(ordinary day)", title_justify="left")
+    for column in ("#", "resource", "capacity/day", "demand/day", "bound"):
+        if column == "resource":
+            table.add_column(column, overflow="fold", min_width=28)
+        else:
+            table.add_column(column, justify="right")
+    for row in analytic.head(TOP_ROWS).itertuples():
+        table.add_row(str(row.rank), row.resource, _num(row.capacity_per_day, 0),
+                      _num(row.demand_per_day, 0), f"{row.bound:.3g}")
+    console.print(table)
+    if result.failed_at is None:
+        console.print(f"Simulated capacity: no failure up to demand.multiplier "
+                      f"{result.capacity:.4g}", highlight=False)
+        return
+    console.print(f"Simulated capacity: demand.multiplier {result.capacity:.4g} passes, "
+                  f"{result.failed_at:.4g} fails; binding: {result.binding}", highlight=False,
+                  soft_wrap=True)

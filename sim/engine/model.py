@@ -113,7 +113,7 @@ class Simulation:
                 clock = DailyClock(spec.shifts)
                 rng = None
                 if spec.service == "exponential":
-                    rng = node_stream(config.run.seed, STREAM_SORTING, str(tree.ids[node]))
+                    rng = node_stream(config.run, STREAM_SORTING, str(tree.ids[node]))
                 line = SortingLine(rate, clock, spec.lines, rng)
                 self.sort_rate[node] = line.capacity_per_h
                 self.shift_clocks[int(node)] = clock
@@ -193,7 +193,7 @@ class Simulation:
             runners.append(RouteRunner(
                 self.env, route, fleets[route.fleet], base, stops, base.queue_for(route.index),
                 self.ledger, loading, tree.ancestors,
-                node_stream(config.run.seed, STREAM_TRAVEL, route.name),
+                node_stream(config.run, STREAM_TRAVEL, route.name),
                 config.network.travel_noise_cv, self.trip_log, self.end_h,
             ))
         return runners

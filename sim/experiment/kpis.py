@@ -24,9 +24,7 @@ def flatten(summary: Mapping, prefix: str = "") -> dict[str, float]:
             flat.update(flatten(value, name + "."))
         elif value is None:
             flat[name] = float("nan")
-        elif isinstance(value, bool):
-            flat[name] = float(value)
-        elif isinstance(value, int | float):
+        elif isinstance(value, int | float):  # bools too: a held check counts 1
             flat[name] = float(value)
     return flat
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.results.summary import Results
+from sim.scenario import LoadedScenario
 from sim.scenario.yamlio import dump_yaml
 
 SUMMARY = "summary.json"
@@ -95,7 +96,11 @@ def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:
 
 def resolved_scenario(results: Results) -> dict:
     """The scenario as run (overrides applied), with table paths made absolute."""
-    scenario = results.output.scenario
+    return scenario_document(results.output.scenario)
+
+
+def scenario_document(scenario: LoadedScenario) -> dict:
+    """A loaded scenario as a YAML-ready mapping whose table paths are absolute."""
     data = scenario.config.model_dump(mode="json")
     data["network"]["nodes"] = str(scenario.nodes_path.resolve())
     if scenario.roads_path is not None:

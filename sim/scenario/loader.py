@@ -7,7 +7,7 @@ every problem names its file and field.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,14 @@ class LoadedScenario:
     def roads_path(self) -> Path | None:
         roads = self.config.network.roads
         return None if roads is None else self.path.parent / roads
+
+
+def with_replication(scenario: LoadedScenario, replication: int) -> LoadedScenario:
+    """The same scenario as replication number `replication` (no files are read)."""
+    run = scenario.config.run.model_copy(update={"replication": replication})
+    config = scenario.config.model_copy(update={"run": run})
+    raw = {**scenario.raw, "run": {**scenario.raw.get("run", {}), "replication": replication}}
+    return replace(scenario, config=config, raw=raw)
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:

@@ -45,6 +45,9 @@ class RunSettings(Strict):
         3.0, ge=0, le=60, description="days simulated after demand stops, so late parcels finish"
     )
     seed: int = Field(0, ge=0, lt=2**63, description="root of every random stream")
+    replication: int = Field(
+        0, ge=0, lt=2**31, description="which replication of the seed (set by --reps)"
+    )
     max_parcels: int = Field(
         100_000_000, ge=1, description="refuse scenarios expected to make more parcels (memory)"
     )

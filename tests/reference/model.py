@@ -157,7 +157,7 @@ class Reference:
                 kind = "village"
             else:
                 kind = "facility"
-            rng = node_stream(config.run.seed, STREAM_TRAVEL, route.name)
+            rng = node_stream(config.run, STREAM_TRAVEL, route.name)
             self.routes.append(RouteState(env, route, fleets[route.fleet], rng, kind))
         for state in self.routes:
             env.process(self.dispatcher(state))

@@ -1,0 +1,57 @@
+"""Replications of one scenario: every KPI as a mean with its 95% t confidence interval.
+
+Replication r of any scenario uses the streams of (seed, r), so scenarios compared
+replication by replication see the same parcels and residents (common random numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.experiment.executors import InlineExecutor
+from sim.experiment.kpis import aggregate
+from sim.experiment.runner import run_tasks
+from sim.experiment.tasks import PointTask, RepResult
+from sim.scenario import LoadedScenario
+
+
+@dataclass(frozen=True)
+class Replications:
+    """Per-replication KPIs and their means and intervals."""
+
+    results: list[RepResult]
+
+    @property
+    def ok(self) -> list[RepResult]:
+        return [r for r in self.results if r.ok]
+
+    def table(self) -> pd.DataFrame:
+        """One row per replication, one column per KPI."""
+        rows = [{"replication": r.rep, **r.kpis} for r in self.ok]
+        return pd.DataFrame(rows).sort_values("replication").reset_index(drop=True)
+
+    def kpis(self) -> pd.DataFrame:
+        """One row per KPI: mean, ci_low, ci_high, std, n."""
+        return aggregate([r.kpis for r in sorted(self.ok, key=lambda r: r.rep)])
+
+    def errors(self) -> list[str]:
+        return [f"replication {r.rep}: {r.error}" for r in self.results if not r.ok]
+
+
+def replicate(scenario: LoadedScenario, reps: int, executor: Executor | None = None,
+              progress: Callable[[int], None] | None = None) -> Replications:
+    """Run replications 0..reps-1, in parallel when the executor has several workers."""
+    tasks = [PointTask("replications", scenario, (rep,)) for rep in range(reps)]
+    results: list[RepResult] = []
+
+    def collect(task: PointTask, done: list[RepResult]) -> None:
+        results.extend(done)
+        if progress is not None:
+            progress(len(done))
+
+    run_tasks(tasks, executor or InlineExecutor(), collect)
+    return Replications(sorted(results, key=lambda r: r.rep))
