@@ -157,3 +157,31 @@ def test_capacity_command_writes_its_files(tmp_path):
     document = json.loads((tmp_path / "capacity.json").read_text(encoding="utf-8"))
     assert document["analytic_binding"] == "route:township:P410222:1"
     assert np.isclose(document["capacity_multiplier"], document["analytic_bound"], rtol=0.1)
+
+
+def test_run_and_sweep_commands_print_intervals(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    runner = CliRunner()
+    ran = runner.invoke(app, ["run", str(TUTORIAL), "--days", "3", "--reps", "3", "--workers",
+                              "1", "--no-parcels", "--out", str(tmp_path / "run")])
+    assert ran.exit_code == 0, ran.output
+    assert "Over 3 replications: mean [95% CI]" in ran.output
+    kpis = pd.read_csv(tmp_path / "run" / "replication_kpis.csv").set_index("kpi")
+    assert kpis.loc["on_time_rate", "n"] == 3
+    assert kpis.loc["on_time_rate", "ci_low"] <= kpis.loc["on_time_rate", "mean"]
+    design = tmp_path / "design.yaml"
+    design.write_text("reps: 2\nbase: ['run.days=3']\nzip:\n  fleets.village.capacity: [100, 200]"
+                      "\n  fleets.village.departures_per_day: [3, 2]\n", encoding="utf-8")
+    swept = runner.invoke(app, ["sweep", str(TUTORIAL), "--file", str(design), "--workers",
+                                "1", "--out", str(tmp_path / "sweep")])
+    assert swept.exit_code == 0, swept.output
+    assert "Sweep points" in swept.output
+    points = pd.read_csv(tmp_path / "sweep" / "points.csv")
+    assert sorted(points["fleets.village.capacity"]) == [100, 200]
+    assert (points["reps_ok"] == 2).all()
+    bad = runner.invoke(app, ["sweep", str(TUTORIAL), "--grid", "nonsense", "--out",
+                              str(tmp_path / "bad")])
+    assert bad.exit_code == 2 and "expected dotted.key=value1,value2" in bad.output
