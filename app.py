@@ -1,11 +1,14 @@
-"""Streamlit front end: pick a scenario, pull a lever or two, run, read the KPIs.
+"""Streamlit front end: pick or upload a scenario, pull the levers, run, compare.
 
-A thin page over `sim.api`, the same calls the CLI makes; it holds no model logic.
-Start it with `streamlit run app.py` or `sim app`.
+A thin page over `sim.api`, the same calls the CLI makes; it holds no model logic. Start it
+with `streamlit run app.py` or `sim app`.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -13,64 +16,274 @@ import streamlit as st
 
 from sim import api
 from sim.errors import ScenarioError
+from sim.experiment.design import SweepFile, with_options
+from sim.results.writer import json_ready
+from sim.scenario import LoadedScenario
+from sim.scenario.models import FLEET_NAMES
+from sim.scenario.timeofday import format_window
+from sim.ui import levers
+from sim.ui.pictures import distribution, network_map, series, sweep_band
+from sim.ui.runs import RunRecord, execute, headline, load_text
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
+DEFAULT = "kaifeng.yaml"
+CARDS = [("lead_time_h.p50", "Lead time p50 (h)", "inverse", "{:.1f}"),
+         ("lead_time_h.p95", "Lead time p95 (h)", "inverse", "{:.1f}"),
+         ("on_time_rate", "On time", "normal", "{:.1%}"),
+         ("cost.per_parcel", "Cost per parcel", "inverse", "{:.2f}")]
+SWEEP_KPIS = ["on_time_rate", "lead_time_h.p95", "lead_time_h.mean", "cost.per_parcel",
+              "by_tier.point.lead_time_h.p95"]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def run_cached(config: str, overrides: tuple[str, ...]) -> tuple[dict, pd.DataFrame]:
-    results = api.run(config, list(overrides))
-    return results.summary, results.bottlenecks
+def cached_run(text: str, base: str, label: str, overrides: tuple[str, ...], reps: int,
+               progress) -> RunRecord:
+    """Each scenario and set of levers runs once per session; the progress bar stays live."""
+    cache: dict = st.session_state.setdefault("runs", {})
+    key = (hash(text), base, label, overrides, reps)
+    if key not in cache:
+        cache[key] = execute(load_text(text, Path(base)), label, overrides, reps, progress)
+    return cache[key]
 
 
-def lead_rows(summary: dict) -> pd.DataFrame:
-    groups = {"all": {"lead_time_h": summary["lead_time_h"], "on_time_rate":
-                      summary["on_time_rate"]}}
-    groups.update({f"flow {k}": v for k, v in summary["by_flow"].items()})
-    groups.update({f"tier {k}": v for k, v in summary["by_tier"].items()})
-    groups.update({f"county {k}": v for k, v in summary["by_county"].items()})
-    return pd.DataFrame([
-        {"group": name, **{k: block["lead_time_h"][k] for k in ("mean", "p50", "p95")},
-         "on time": block["on_time_rate"]}
-        for name, block in groups.items()
-    ]).set_index("group")
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_sweep(text: str, base: str, overrides: tuple[str, ...], lever: str,
+                 values: str, reps: int) -> pd.DataFrame:
+    scenario = load_text(text, Path(base), overrides)
+    design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
+    with tempfile.TemporaryDirectory() as folder:
+        return api.sweep(scenario, design, folder, workers=os.cpu_count()).points
+
+
+def choose_scenario() -> tuple[str, str, str] | None:
+    """(YAML text, folder its tables are relative to, label) of the chosen scenario."""
+    names = sorted(p.name for p in CONFIGS.glob("*.yaml"))
+    upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"])
+    if upload is not None:
+        try:
+            text = upload.getvalue().decode("utf-8")
+        except UnicodeDecodeError:
+            st.error(f"{upload.name}: not UTF-8 text")
+            return None
+        return text, str(CONFIGS), upload.name
+    name = st.selectbox("Scenario", names, index=names.index(DEFAULT) if DEFAULT in names else 0)
+    return (CONFIGS / name).read_text(encoding="utf-8"), str(CONFIGS), name
+
+
+def number(lever: levers.Lever, scenario: LoadedScenario, label: str):
+    value = levers.current(scenario, lever.key)
+    key = f"{label}:{lever.key}"  # each scenario starts from its own values
+    if lever.integer:
+        return st.number_input(lever.label, int(lever.low), int(lever.high), int(value),
+                               int(lever.step), key=key, help=lever.help or None)
+    return st.number_input(lever.label, float(lever.low), float(lever.high), float(value),
+                           float(lever.step), key=key, help=lever.help or None)
+
+
+def written_shifts(scenario: LoadedScenario, kind: str) -> list[str]:
+    return [format_window(w) for w in getattr(scenario.config.facilities, kind).shifts]
+
+
+def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
+    """The levers, as overrides of the scenario, and the number of replications."""
+    run = scenario.config.run
+    chosen: dict[str, object] = {}
+    days = st.slider("Days", 2, 60, min(run.days, 14), key=f"{label}:days")
+    reps = st.slider("Replications", 1, 10, 1, help="KPIs as means with 95% intervals")
+    seed = st.number_input("Seed", 0, 2**31 - 1, int(run.seed), key=f"{label}:seed")
+    start = st.date_input("Start date", run.start_date, key=f"{label}:start",
+                          help="calendar events (Double 11 and the like) follow the date")
+    st.subheader("Volume")
+    multiplier = st.slider("Volume multiplier (demand.multiplier)", 0.2, 3.0,
+                           float(scenario.config.demand.multiplier), 0.1,
+                           key=f"{label}:multiplier")
+    events = st.checkbox("Calendar events (Double 11, 618)", True,
+                         disabled=not scenario.config.demand.events)
+    st.subheader("Fleets")
+    for fleet in FLEET_NAMES:
+        with st.expander(levers.FLEET_LABELS[fleet]):
+            for lever in levers.fleet_levers(fleet):
+                chosen[lever.key] = number(lever, scenario, label)
+    with st.expander("Sorting"):
+        for lever in levers.SORTING_LEVERS:
+            chosen[lever.key] = number(lever, scenario, label)
+        shifts = {kind: st.text_input(
+            f"{kind.title()} shifts", ", ".join(written_shifts(scenario, kind)),
+            key=f"{label}:{kind}:shifts", help="windows like 07:00-12:00, 13:00-17:00")
+            for kind in ("hub", "park", "station")}
+    with st.expander("Villagers and shelves"):
+        for lever in levers.RESIDENT_LEVERS:
+            chosen[lever.key] = number(lever, scenario, label)
+    with st.expander("Advanced: any dotted override"):
+        advanced = st.text_area("One per line, e.g. node_overrides.V410222101200.shelf_slots=20",
+                                key="advanced")
+    overrides = [f"run.days={days}"] if days != run.days else []
+    if seed != run.seed:
+        overrides.append(f"run.seed={seed}")
+    if start != run.start_date:
+        overrides.append(f"run.start_date={start.isoformat()}")
+    if days <= run.warmup_days:
+        overrides.append(f"run.warmup_days={max(days - 1, 0)}")
+    if multiplier != scenario.config.demand.multiplier:
+        overrides.append(f"demand.multiplier={multiplier!r}")
+    if not events and scenario.config.demand.events:
+        overrides.append("demand.events=[]")
+    for kind, text in shifts.items():
+        windows = [w.strip() for w in text.split(",") if w.strip()]
+        if windows != written_shifts(scenario, kind):
+            overrides.append(f"facilities.{kind}.shifts=[{', '.join(windows)}]")
+    overrides += levers.overrides(chosen, scenario)
+    overrides += levers.parse_advanced(advanced)
+    return overrides, reps
+
+
+def cards(record: RunRecord, baseline: RunRecord | None) -> None:
+    columns = st.columns(len(CARDS))
+    for column, (key, label, colour, style) in zip(columns, CARDS, strict=True):
+        value = record.kpis.get(key)
+        delta = None
+        if baseline is not None and value is not None and baseline.kpis.get(key) is not None:
+            change = value - baseline.kpis[key]
+            delta = style.format(change) if style != "{:.1%}" else f"{100 * change:+.1f} pts"
+        column.metric(label, "-" if value is None or value != value else style.format(value),
+                      delta, delta_color=colour)
+
+
+def results_tabs(record: RunRecord, text: str, base: str) -> None:
+    tabs = st.tabs(["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare",
+                    "Downloads"])
+    with tabs[0]:
+        st.altair_chart(distribution(record.by_tier, "tier", "By where the resident lives"),
+                        width="stretch")
+        st.altair_chart(distribution(record.by_county, "county", "By county"),
+                        width="stretch")
+    with tabs[1]:
+        colour_by = st.radio("Colour nodes by", ["mean_lead_h", "utilisation"],
+                             horizontal=True)
+        st.pydeck_chart(network_map(record.nodes, record.edges, colour_by))
+        st.caption("Nodes: green to red over the range shown; grey where nothing was measured. "
+                   "Lines: vehicle loops by fleet, wider where they carry more.")
+    with tabs[2]:
+        ranked = record.bottlenecks[record.bottlenecks["kind"] == "sorting line"]
+        ids = [r.removeprefix("sorting:") for r in ranked["resource"]]
+        shown = st.multiselect("Facilities", ids, ids[:4])
+        hours = record.hours[record.hours["node"].isin(shown)]
+        st.altair_chart(series(hours, "busy_fraction", "Sorting line busy fraction"),
+                        width="stretch")
+        st.altair_chart(series(hours, "backlog", "Parcels in the facility (hourly mean)"),
+                        width="stretch")
+    with tabs[3]:
+        st.dataframe(record.bottlenecks.head(50), hide_index=True, width="stretch")
+    with tabs[4]:
+        sweep_tab(record, text, base)
+    with tabs[5]:
+        compare_tab(record)
+    with tabs[6]:
+        downloads(record)
+
+
+def sweep_tab(record: RunRecord, text: str, base: str) -> None:
+    keys = list(levers.SWEEPABLE)
+    lever = st.selectbox("Lever", keys, index=keys.index("fleets.village.vehicles"))
+    values = st.text_input("Values", "1, 2, 3, 4")
+    kpi = st.selectbox("KPI", SWEEP_KPIS)
+    reps = st.slider("Replications per point", 2, 10, 3)
+    if st.button("Run sweep"):
+        try:
+            with st.spinner("Sweeping..."):
+                points = cached_sweep(text, base, record.overrides, lever, values, reps)
+        except ScenarioError as error:
+            st.error(error.message)
+            return
+        failed = points[points["reps_failed"] > 0]
+        for row in failed.itertuples():
+            st.warning(f"{lever}={row.point}: {row.error}")
+        if f"{kpi}.mean" in points.columns:
+            st.altair_chart(sweep_band(points.sort_values(lever), lever, kpi),
+                            width="stretch")
+        st.dataframe(points, hide_index=True)
+
+
+def compare_tab(record: RunRecord) -> None:
+    pinned: dict[str, RunRecord] = st.session_state.setdefault("pinned", {})
+    runs = {"this run": record, **pinned}
+    if len(runs) < 2:
+        st.info("Pin runs (sidebar) to compare them here.")
+        return
+    names = list(runs)
+    left = st.selectbox("Run A", names, index=0)
+    right = st.selectbox("Run B", names, index=1)
+    a, b = runs[left], runs[right]
+    table = headline(a).merge(headline(b), on="kpi", suffixes=(" A", " B"))
+    table.columns = ["kpi", left + " (A)", right + " (B)"]
+    table["B - A"] = table.iloc[:, 2] - table.iloc[:, 1]
+    st.dataframe(table, hide_index=True, width="stretch")
+    both = pd.concat([a.by_tier.assign(run=left), b.by_tier.assign(run=right)])
+    both["series"] = both["run"] + ": " + both["tier"]
+    st.altair_chart(distribution(both, "series", "Lead times, A and B"),
+                    width="stretch")
+
+
+def downloads(record: RunRecord) -> None:
+    st.download_button("Scenario as run (YAML)", record.scenario_yaml, "scenario.yaml",
+                       "application/x-yaml")
+    st.download_button("KPIs (JSON)", json.dumps(json_ready(record.summary), indent=1,
+                                                 ensure_ascii=False), "summary.json")
+    st.download_button("Bottlenecks (CSV)", record.bottlenecks.to_csv(index=False),
+                       "bottlenecks.csv")
+    st.download_button("Nodes (CSV)", record.nodes.to_csv(index=False), "nodes.csv")
+    st.download_button("Facility hours (Parquet)", record.hours.to_parquet(index=False),
+                       "facility_hours.parquet")
+    st.download_button("Facility hours (CSV)", record.hours.to_csv(index=False),
+                       "facility_hours.csv")
+    with st.expander("Scenario as run"):
+        st.code(record.scenario_yaml, language="yaml")
+        st.caption("`sim run scenario.yaml` reproduces this run's numbers.")
 
 
 def main() -> None:
     st.set_page_config(page_title="County express network simulator", layout="wide")
     st.title("County express network simulator")
-    scenarios = sorted(p.name for p in CONFIGS.glob("*.yaml"))
     with st.sidebar:
-        name = st.selectbox("Scenario", scenarios, index=scenarios.index("kaifeng.yaml")
-                            if "kaifeng.yaml" in scenarios else 0)
-        days = st.slider("Days", 3, 60, 14)
-        multiplier = st.slider("Volume multiplier (demand.multiplier)", 0.5, 2.5, 1.0, 0.1)
-        village_vans = st.number_input("Village vans per station (0 = scenario's)", 0, 20, 0)
-        seed = st.number_input("Seed", 0, 10**9, 1)
+        chosen = choose_scenario()
+        if chosen is None:
+            return
+        text, base, label = chosen
+        try:
+            scenario = load_text(text, Path(base))
+        except ScenarioError as error:
+            st.error(error.message)
+            return
+        overrides, reps = sidebar(scenario, label)
         run = st.button("Run", type="primary")
-    if not run:
-        st.info("Choose a scenario and levers in the sidebar, then press Run.")
+    if run:
+        bar = st.progress(0.0, "Simulating...")
+        try:
+            record = cached_run(text, base, label, tuple(overrides), reps,
+                                lambda share: bar.progress(min(share, 1.0)))
+        except ScenarioError as error:
+            bar.empty()
+            st.error(error.message)
+            return
+        bar.empty()
+        st.session_state["last"] = record
+    record: RunRecord | None = st.session_state.get("last")
+    if record is None:
+        st.info("Choose a scenario and pull the levers in the sidebar, then press Run. "
+                f"Default: {DEFAULT}, the real Kaifeng network (a 14-day run takes about "
+                "half a minute).")
         return
-    overrides = [f"run.days={days}", f"demand.multiplier={multiplier}", f"run.seed={seed}"]
-    if village_vans:
-        overrides += [f"fleets.village.vehicles={village_vans}",
-                      "fleets.village.size_for_load=null"]
-    try:
-        with st.spinner("Simulating..."):
-            summary, bottlenecks = run_cached(str(CONFIGS / name), tuple(overrides))
-    except ScenarioError as error:
-        st.error(error.message)
-        return
-    lead = summary["lead_time_h"]
-    cards = st.columns(4)
-    cards[0].metric("Lead time p50 (h)", f"{lead['p50']:.1f}")
-    cards[1].metric("Lead time p95 (h)", f"{lead['p95']:.1f}")
-    cards[2].metric("On time", f"{100 * summary['on_time_rate']:.1f}%")
-    cards[3].metric("Cost per parcel", f"{summary['cost']['per_parcel']:.2f}")
-    st.subheader("Lead time (hours)")
-    st.dataframe(lead_rows(summary), use_container_width=True)
-    st.subheader("Most pressed resources")
-    st.dataframe(bottlenecks.head(15), use_container_width=True, hide_index=True)
+    pinned: dict[str, RunRecord] = st.session_state.setdefault("pinned", {})
+    with st.sidebar:
+        name = st.text_input("Pin this run as", f"run {len(pinned) + 1}")
+        if st.button("Pin"):
+            pinned[name] = record
+        baseline_name = st.selectbox("Deltas against", ["(none)", *pinned])
+    baseline = pinned.get(baseline_name)
+    st.caption(f"{record.label}: {' '.join(record.overrides) or 'as written'}")
+    cards(record, baseline)
+    if record.intervals is not None:
+        st.caption("Means over replications; the Downloads tab has every KPI's interval.")
+    results_tabs(record, text, base)
 
 
 main()

@@ -1,23 +1,114 @@
-"""The app page runs a scenario through the same API as the CLI."""
+"""The Streamlit app, driven by streamlit.testing: levers, uploads, downloads, compare."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from sim.cli import app as cli
+from sim.results.writer import json_ready
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
-def test_app_runs_the_tutorial_and_shows_kpis():
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    app.run()
-    assert not app.exception
-    app.sidebar.selectbox[0].set_value("tutorial.yaml")
-    app.sidebar.slider[0].set_value(5)
-    app.sidebar.button[0].click()
-    app.run()
-    assert not app.exception
-    labels = [metric.label for metric in app.metric]
-    assert labels == ["Lead time p50 (h)", "Lead time p95 (h)", "On time", "Cost per parcel"]
-    assert float(app.metric[0].value) > 0
+@pytest.fixture
+def page() -> AppTest:
+    """The app on the tutorial scenario, not yet run."""
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.run()
+    assert not at.exception
+    scenario = next(s for s in at.sidebar.selectbox if s.label == "Scenario")
+    scenario.set_value("tutorial.yaml")
+    at.run()
+    return at
+
+
+def press(at: AppTest, label: str) -> None:
+    next(b for b in at.sidebar.button if b.label == label).click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def metric(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_a_lever_moves_the_kpis_the_right_way(page):
+    press(page, "Run")
+    assert float(metric(page, "Lead time p95 (h)").value) > 0
+    press(page, "Pin")
+    next(s for s in page.sidebar.selectbox if s.label == "Deltas against").set_value("run 1")
+    next(s for s in page.sidebar.slider if s.label.startswith("Volume multiplier")).set_value(
+        2.0)
+    press(page, "Run")
+    p95 = metric(page, "Lead time p95 (h)")
+    on_time = metric(page, "On time")
+    assert float(p95.delta) > 0  # longer than the pinned baseline
+    assert on_time.delta.startswith("-")  # fewer on time
+    assert page.get("deck_gl_json_chart"), "no map"
+    assert len(page.get("vega_lite_chart")) >= 4  # distributions and series
+
+
+def test_a_bad_upload_shows_an_error_not_a_traceback(page):
+    page.sidebar.file_uploader[0].set_value(("broken.yaml", b"name: x\nrun: [unclosed\n",
+                                             "application/x-yaml"))
+    page.run()
+    assert not page.exception
+    messages = [e.value for e in page.error]
+    assert any("malformed YAML" in m and "line 3" in m for m in messages), messages
+
+
+def test_an_impossible_lever_shows_an_error(page):
+    page.sidebar.text_area[0].set_value("fleets.village.capacity=0")
+    press(page, "Run")
+    assert any("fleets.village.capacity" in e.value for e in page.error)
+
+
+def test_the_downloaded_scenario_reproduces_the_run(page, tmp_path):
+    vans = next(n for n in page.sidebar.number_input
+                if n.key == "tutorial.yaml:fleets.village.vehicles")
+    vans.set_value(3)
+    press(page, "Run")
+    record = page.session_state["last"]
+    assert "fleets.village.vehicles=3" in record.overrides
+    shown = next(c for c in page.code if "fleets:" in c.value).value
+    assert shown.strip() == record.scenario_yaml.strip()
+    path = tmp_path / "scenario.yaml"
+    path.write_text(shown, encoding="utf-8")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(cli, ["run", str(path), "--no-parcels", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == json.loads(
+        json.dumps(json_ready(record.summary)))
+
+
+def test_pinned_runs_compare_side_by_side_and_a_sweep_draws_its_band(page):
+    press(page, "Run")
+    press(page, "Pin")
+    next(s for s in page.sidebar.slider if s.label.startswith("Volume multiplier")).set_value(
+        1.5)
+    press(page, "Run")
+    tables = page.dataframe
+    assert any("B - A" in t.value.columns for t in tables)
+    next(b for b in page.button if b.label == "Run sweep").click()
+    page.run()
+    assert not page.exception
+    points = next(t.value for t in page.dataframe if "reps_ok" in t.value.columns)
+    assert sorted(points["fleets.village.vehicles"]) == [1, 2, 3, 4]
+    assert (points["reps_ok"] == 3).all()
+
+
+def test_replications_give_means_with_intervals(page):
+    next(s for s in page.sidebar.slider if s.label == "Replications").set_value(3)
+    press(page, "Run")
+    record = page.session_state["last"]
+    intervals = record.intervals.set_index("kpi")
+    assert intervals.loc["on_time_rate", "n"] == 3
+    assert intervals.loc["on_time_rate", "ci_low"] < intervals.loc["on_time_rate", "ci_high"]
+    assert any("Means over replications" in c.value for c in page.caption)
+    assert float(metric(page, "On time").value.rstrip("%")) / 100 == pytest.approx(
+        intervals.loc["on_time_rate", "mean"], abs=0.0006)

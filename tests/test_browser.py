@@ -1,0 +1,77 @@
+"""The app in a real browser: Debian's chromium driven by Playwright, the page served by
+streamlit on 127.0.0.1. The screenshot it takes is the one in README (docs/app.png)."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOT = ROOT / "docs" / "app.png"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        assert process.poll() is None, "streamlit stopped"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer")
+
+
+def test_run_in_a_real_browser_shows_kpis_and_a_map():
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: .ci/run installs Debian's chromium"
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=FLAGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
+            page.get_by_role("button", name="Run", exact=True).click(timeout=60_000)
+            page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 4
+            page.get_by_role("tab", name="Map").click()
+            deck = page.locator('[data-testid="stDeckGlJsonChart"]')
+            deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+            page.wait_for_timeout(2000)  # let deck.gl draw
+            assert page.locator('[data-testid="stException"]').count() == 0
+            pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB"))
+            background = np.median(pixels.reshape(-1, 3), axis=0)
+            drawn = np.abs(pixels.astype(int) - background).sum(axis=2) > 60
+            assert drawn.mean() > 0.002, "the map is empty"
+            page.screenshot(path=str(SCREENSHOT), full_page=False)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert SCREENSHOT.stat().st_size > 10_000
