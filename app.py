@@ -41,14 +41,15 @@ def cached_run(text: str, base: str, label: str, overrides: tuple[str, ...], rep
     cache: dict = st.session_state.setdefault("runs", {})
     key = (hash(text), base, label, overrides, reps)
     if key not in cache:
-        cache[key] = execute(load_text(text, Path(base)), label, overrides, reps, progress)
+        cache[key] = execute(load_text(text, Path(base), label), label, overrides, reps,
+                             progress)
     return cache[key]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_sweep(text: str, base: str, overrides: tuple[str, ...], lever: str,
                  values: str, reps: int) -> pd.DataFrame:
-    scenario = load_text(text, Path(base), overrides)
+    scenario = load_text(text, Path(base), overrides=overrides)
     design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
     with tempfile.TemporaryDirectory() as folder:
         return api.sweep(scenario, design, folder, workers=os.cpu_count()).points
@@ -98,6 +99,18 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
                            key=f"{label}:multiplier")
     events = st.checkbox("Calendar events (Double 11, 618)", True,
                          disabled=not scenario.config.demand.events)
+    st.subheader("Operating modes")
+    operations = scenario.config.operations
+    township_modes, village_modes = ["joint", "separate", "bus"], [
+        "joint", "separate", "bus", "station_pickup"]
+    township_mode = st.selectbox("Township leg (park to stations)", township_modes,
+                                 township_modes.index(operations.township),
+                                 key=f"{label}:township_mode",
+                                 help="bus needs fleets.bus_township in the scenario")
+    village_mode = st.selectbox("Village leg (station to villages)", village_modes,
+                                village_modes.index(operations.village),
+                                key=f"{label}:village_mode",
+                                help="station_pickup: villagers collect at the station")
     st.subheader("Fleets")
     for fleet in FLEET_NAMES:
         with st.expander(levers.FLEET_LABELS[fleet]):
@@ -127,6 +140,10 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
         overrides.append(f"demand.multiplier={multiplier!r}")
     if not events and scenario.config.demand.events:
         overrides.append("demand.events=[]")
+    if township_mode != operations.township:
+        overrides.append(f"operations.township={township_mode}")
+    if village_mode != operations.village:
+        overrides.append(f"operations.village={village_mode}")
     for kind, text in shifts.items():
         windows = [w.strip() for w in text.split(",") if w.strip()]
         if windows != written_shifts(scenario, kind):
@@ -249,7 +266,7 @@ def main() -> None:
             return
         text, base, label = chosen
         try:
-            scenario = load_text(text, Path(base))
+            scenario = load_text(text, Path(base), label)
         except ScenarioError as error:
             st.error(error.message)
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,10 +48,17 @@ class Parcels:
     destination: np.ndarray  # int32 node index
     u_pickup: np.ndarray  # float32 in [0, 1): pickup delay quantile / door time share
     u_door: np.ndarray  # float32 in [0, 1): below the door share -> delivered to the door
+    carrier: np.ndarray | None = None  # int8 index into the scenario's carriers
     by_origin: dict[int, np.ndarray] | None = None  # origin -> its ids in creation order
 
     def __len__(self) -> int:
         return len(self.created)
+
+    def carriers(self) -> np.ndarray:
+        """Each parcel's carrier (all 0 when the parcels were made without carriers)."""
+        if self.carrier is None:
+            return np.zeros(len(self.created), dtype=np.int8)
+        return self.carrier
 
     def origin_groups(self) -> dict[int, np.ndarray]:
         """Each origin's parcel ids in creation order (given, or found by a stable sort)."""
@@ -91,9 +99,13 @@ def check_volume(tree: Tree, demand: Demand, run: RunSettings, source: str) -> N
         )
 
 
-def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:
-    """Draw every parcel: Poisson counts per node and day, times from the hourly profile."""
+def generate_parcels(tree: Tree, demand: Demand, run: RunSettings,
+                     carrier_shares: Sequence[float] = (1.0,)) -> Parcels:
+    """Draw every parcel: Poisson counts per node and day, times from the hourly profile,
+    and a carrier by market share."""
     factors = day_multipliers(demand, run)
+    shares = np.cumsum(carrier_shares, dtype=np.float64)
+    shares /= shares[-1]
     gateway = int(tree.of_level(GATEWAY)[0])
     served = np.flatnonzero(tree.population > 0)
     parts = []
@@ -115,8 +127,11 @@ def generate_parcels(tree: Tree, demand: Demand, run: RunSettings) -> Parcels:
             hour = np.minimum(hour, 23)
             day = np.repeat(np.arange(run.days), counts)
             created = np.sort(day * 24.0 + hour + rng.random(total))
-            parts.append((created, flow, int(node), rng.random(total, dtype=np.float32),
-                          rng.random(total, dtype=np.float32)))
+            u_pickup = rng.random(total, dtype=np.float32)
+            u_door = rng.random(total, dtype=np.float32)
+            carrier = np.minimum(np.searchsorted(shares, rng.random(total), side="right"),
+                                 len(shares) - 1).astype(np.int8)
+            parts.append((created, flow, int(node), u_pickup, u_door, carrier))
     return _assemble(parts, gateway)
 
 
@@ -125,7 +140,7 @@ def _assemble(parts: list, gateway: int) -> Parcels:
     if not parts:
         uniform = np.empty(0, np.float32)
         return Parcels(np.empty(0), np.empty(0, np.int8), np.empty(0, np.int32),
-                       np.empty(0, np.int32), uniform, uniform, {})
+                       np.empty(0, np.int32), uniform, uniform, np.empty(0, np.int8), {})
     created = np.concatenate([p[0] for p in parts])
     sizes = [len(p[0]) for p in parts]
     flow = np.repeat(np.array([p[1] for p in parts], dtype=np.int8), sizes)
@@ -137,7 +152,7 @@ def _assemble(parts: list, gateway: int) -> Parcels:
     flow_sorted = flow[order]
     by_origin = {gateway: np.flatnonzero(flow_sorted == DOWN).astype(PARCEL_ID)}
     start = 0
-    for (_, part_flow, part_node, _, _), size in zip(parts, sizes, strict=True):
+    for (_, part_flow, part_node, *_), size in zip(parts, sizes, strict=True):
         if part_flow == UP:  # each part is one node's times, sorted: ids come out in order
             by_origin[part_node] = position[start : start + size]
         start += size
@@ -150,5 +165,6 @@ def _assemble(parts: list, gateway: int) -> Parcels:
         destination=np.where(flow_sorted == DOWN, node, gateway).astype(np.int32),
         u_pickup=np.concatenate([p[3] for p in parts])[order],
         u_door=np.concatenate([p[4] for p in parts])[order],
+        carrier=np.concatenate([p[5] for p in parts])[order],
         by_origin=by_origin,
     )

@@ -112,3 +112,17 @@ def test_replications_give_means_with_intervals(page):
     assert any("Means over replications" in c.value for c in page.caption)
     assert float(metric(page, "On time").value.rstrip("%")) / 100 == pytest.approx(
         intervals.loc["on_time_rate", "mean"], abs=0.0006)
+
+
+def test_the_operating_mode_is_a_lever(page):
+    mode = next(s for s in page.sidebar.selectbox if s.label.startswith("Village leg"))
+    mode.set_value("station_pickup")
+    press(page, "Run")
+    record = page.session_state["last"]
+    assert "operations.village=station_pickup" in record.overrides
+    assert "station_pickup" in record.summary["by_mode"]
+    next(s for s in page.sidebar.selectbox if s.label.startswith("Village leg")).set_value("bus")
+    press(page, "Run")
+    messages = [e.value for e in page.error]
+    assert any("tutorial.yaml" in m and "fleets.bus_village must be given" in m
+               for m in messages), messages

@@ -40,6 +40,8 @@ class Facility:
         self.route_queues: dict[int, ParcelQueue] = {}
         self.counter: Shelves | None = None  # set where residents collect at the facility
         self._down_key = self._down_keys(network)
+        self._carrier = ledger.parcels.carriers()
+        self._walk_h = network.walk_h
         self._up_key = DONE_KEY if self.kind == "gateway" else UP_KEY
         self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
         self._sorted = None if line is None else f"{self.kind}_sorted"
@@ -55,11 +57,11 @@ class Facility:
         return self.route_queues[route]
 
     def sync(self, t: float) -> None:
-        """Admit residents' drop-offs made up to time t."""
+        """Admit residents' drop-offs brought in up to time t."""
         if self.dropoffs is not None and len(self.dropoffs):
-            ids = self.dropoffs.take(t, len(self.dropoffs))
+            ids, arrival = self.dropoffs.take_with_ready(t, len(self.dropoffs))
             if len(ids):
-                self._admit(ids, self.ledger.times["created"][ids])
+                self._admit(ids, arrival)
 
     def receive(self, ids: np.ndarray, t: float) -> None:
         """A vehicle unloads `ids` here at time t."""
@@ -88,7 +90,7 @@ class Facility:
                 ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
                 self._last_ready = float(ready[-1])
         keys = np.where(ledger.flow[ids] == UP, self._up_key,
-                        self._down_key[ledger.destination[ids]])
+                        self._down_key[ledger.destination[ids], self._carrier[ids]])
         if (keys == keys[0]).all():
             self._file(int(keys[0]), ids, ready)
             return
@@ -103,11 +105,14 @@ class Facility:
         node down, or the local key for residents of this node."""
         tree = network.tree
         next_level = min(self.level + 1, len(tree.ancestors) - 1)
-        next_hop = tree.ancestors[next_level]
-        keys = np.where(next_hop >= 0, network.route_of_node[np.maximum(next_hop, 0)], LOCAL_KEY)
+        next_hop = tree.ancestors[next_level][:, None]
+        routes = network.route_of[np.maximum(next_hop[:, 0], 0)]  # (nodes, carriers)
+        # no route down: residents of this node, or villagers who collect here
+        keys = np.where((next_hop >= 0) & (routes >= 0), routes, LOCAL_KEY)
         courier = int(network.courier_route[self.node])
-        local_key = courier if courier >= 0 else LOCAL_KEY
-        return np.where(np.arange(tree.size) == self.node, local_key, keys).astype(np.int32)
+        if courier >= 0:
+            keys[self.node] = courier
+        return keys.astype(np.int32)
 
     def _file(self, key: int, ids: np.ndarray, ready: np.ndarray) -> None:
         if key == UP_KEY:
@@ -116,7 +121,8 @@ class Facility:
             self.ledger.stamp("done", ids, ready)
         elif key == LOCAL_KEY:
             self.ledger.stamp(self.departure_stage, ids, ready)
-            self.counter.hand_over(ids, ready, now=self.env.now)
+            walk = self._walk_h[self.ledger.destination[ids]]  # villagers who come to collect
+            self.counter.hand_over(ids, ready, now=self.env.now, extra_h=walk)
         else:
             self.queue_for(key).push(ids, ready)
 

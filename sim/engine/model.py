@@ -30,6 +30,7 @@ from sim.engine.stops import FacilityStop, PointStop
 from sim.engine.vehicles import Loading, RouteRunner, TripLog
 from sim.errors import ConservationError
 from sim.network import (
+    ALL_CARRIERS,
     COURIER,
     GATEWAY,
     HUB,
@@ -73,7 +74,8 @@ class Simulation:
         tree = self.network.tree
         if parcels is None:
             check_volume(tree, config.demand, config.run, str(scenario.path))
-            parcels = generate_parcels(tree, config.demand, config.run)
+            parcels = generate_parcels(tree, config.demand, config.run,
+                                       config.carrier_shares())
         self.parcels = parcels
         self.end_h = (config.run.days + config.run.drain_days) * 24.0
         self.env = simpy.Environment()
@@ -86,17 +88,47 @@ class Simulation:
         self.delay = PickupDelay(config.pickup)
         self._clocks: dict[tuple, DailyClock] = {}
         self.shelves: list[Shelves] = []
-        self.point_shelf: dict[int, tuple[Shelves, int]] = {}
-        self.stops = self._stops(dropoffs)
+        self.point_shelf: dict[int, list[tuple[Shelves, int]]] = {}
+        self._point_queues: list[ParcelQueue] = []
+        self.stops = self._stops()
         self.runners = self._runners()
 
     # -- construction ------------------------------------------------------------------
 
     def _dropoffs_by_origin(self) -> dict[int, ParcelQueue]:
-        """Each origin's parcels in creation order, as a queue ready at creation."""
-        created = self.parcels.created
-        return {node: ParcelQueue(self.env, ids, created[ids])
-                for node, ids in self.parcels.origin_groups().items()}
+        """Residents' parcels where they drop them off, in order, ready when brought in.
+
+        Villagers who collect at their township station also bring their parcels there,
+        arriving after their trip.
+        """
+        network, created = self.network, self.parcels.created
+        tree = network.tree
+        brought: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+        self._origin_ids: dict[int, np.ndarray] = {}
+        for node, ids in self.parcels.origin_groups().items():
+            if network.mode_of[node] == "station_pickup" and tree.level[node] == POINT:
+                station = int(tree.parent[node])
+                brought.setdefault(station, []).append((ids, created[ids] + network.walk_h[node]))
+            elif tree.level[node] == POINT:
+                self._origin_ids[node] = ids
+            else:
+                brought.setdefault(node, []).append((ids, created[ids]))
+        queues = {}
+        for node, parts in brought.items():
+            ids = np.concatenate([p[0] for p in parts])
+            ready = np.concatenate([p[1] for p in parts])
+            order = np.argsort(ready, kind="stable")
+            queues[node] = ParcelQueue(self.env, ids[order], ready[order])
+        return queues
+
+    def _point_dropoffs(self, node: int, carrier: int) -> ParcelQueue:
+        """A village's drop-offs for one carrier's vans (all of them for a shared fleet)."""
+        ids = self._origin_ids.get(node, np.empty(0, dtype=self.parcels.created.dtype))
+        if len(ids) and carrier != ALL_CARRIERS:
+            ids = ids[self.parcels.carriers()[ids] == carrier]
+        if not len(ids):
+            return ParcelQueue(self.env)
+        return ParcelQueue(self.env, ids, self.parcels.created[ids])
 
     def _facilities(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, Facility]:
         config, tree = self.scenario.config, self.network.tree
@@ -121,7 +153,7 @@ class Simulation:
                                              line, dropoffs.get(int(node)))
         return facilities
 
-    def _stops(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, object]:
+    def _stops(self) -> dict[int, object]:
         """A stop per facility, and station counters where town residents collect."""
         config, tree = self.scenario.config, self.network.tree
         pickup = config.pickup
@@ -134,7 +166,6 @@ class Simulation:
                               pickup.door_share, pickup.door_delivery_h)
             self.facilities[int(node)].counter = counter
             self.shelves.append(counter)
-        self._dropoffs = dropoffs
         return stops
 
     def _opening_clock(self, node: int, default: list[tuple[float, float]]) -> DailyClock:
@@ -157,6 +188,8 @@ class Simulation:
         slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
         default = config.facilities.point.shelf_slots
         slots = np.where(pd.isna(slots_override), default, slots_override)
+        if route.carrier != ALL_CARRIERS:  # each carrier keeps its share of the shelf
+            slots = np.ceil(slots * config.carrier_shares()[route.carrier])
         clocks = [self._opening_clock(int(node), config.facilities.point.opening_hours)
                   for node in route.stops]
         shelves = Shelves(self.ledger, slots, clocks, self.delay, pickup.door_share,
@@ -164,20 +197,24 @@ class Simulation:
         self.shelves.append(shelves)
         stops = []
         for member, node in enumerate(route.stops):
-            self.point_shelf[int(node)] = (shelves, member)
-            queue = self._dropoffs.get(int(node))
-            stops.append(PointStop(self.ledger, shelves, member,
-                                   queue if queue is not None else ParcelQueue(self.env)))
+            self.point_shelf.setdefault(int(node), []).append((shelves, member))
+            dropoffs = self._point_dropoffs(int(node), route.carrier)
+            self._point_queues.append(dropoffs)
+            stops.append(PointStop(self.ledger, shelves, member, dropoffs))
         return stops, shelves
 
     def _runners(self) -> list[RouteRunner]:
         config, network = self.scenario.config, self.network
         tree = network.tree
-        fleets = config.fleets.by_name()
-        stop_position = np.zeros(tree.size, dtype=np.int64)
+        stop_position = np.zeros(network.route_of.shape, dtype=np.int64)  # (nodes, carriers)
         for route in network.routes:
-            if route.fleet != COURIER:
-                stop_position[route.stops] = np.arange(len(route.stops))
+            if route.fleet == COURIER:
+                continue
+            position = np.arange(len(route.stops))
+            if route.carrier == ALL_CARRIERS:
+                stop_position[route.stops, :] = position[:, None]
+            else:
+                stop_position[route.stops, route.carrier] = position
         shelf_slot = self._shelf_slots(stop_position)
         runners = []
         for route in network.routes:
@@ -191,7 +228,7 @@ class Simulation:
                 stops = [self.stops[int(node)] for node in route.stops]
                 loading = Loading(stop_position, level)
             runners.append(RouteRunner(
-                self.env, route, fleets[route.fleet], base, stops, base.queue_for(route.index),
+                self.env, route, route.spec, base, stops, base.queue_for(route.index),
                 self.ledger, loading, tree.ancestors,
                 node_stream(config.run, STREAM_TRAVEL, route.name),
                 config.network.travel_noise_cv, self.trip_log, self.end_h,
@@ -203,11 +240,12 @@ class Simulation:
         (the number of stops) for door deliveries and parcels not bound for a point."""
         tree, parcels = self.network.tree, self.parcels
         stops_on_route = np.array([len(r.stops) for r in self.network.routes] + [0])
-        unbounded = stops_on_route[self.network.route_of_node].astype(np.int32)
-        on_shelf = np.where(tree.level == POINT, stop_position, unbounded).astype(np.int32)
+        unbounded = stops_on_route[self.network.route_of].astype(np.int32)  # (nodes, carriers)
+        on_shelf = np.where((tree.level == POINT)[:, None], stop_position, unbounded)
         to_door = (parcels.u_door < self.scenario.config.pickup.door_share) | (
             parcels.flow != DOWN)
-        return np.where(to_door, unbounded[parcels.destination], on_shelf[parcels.destination])
+        cell = (parcels.destination, parcels.carriers())
+        return np.where(to_door, unbounded[cell], on_shelf[cell]).astype(np.int32)
 
     # -- running -----------------------------------------------------------------------
 
@@ -225,9 +263,9 @@ class Simulation:
         tree = self.network.tree
         shelf_peak = np.zeros(tree.size)
         shelf_slots = np.full(tree.size, np.inf)
-        for node, (shelves, member) in self.point_shelf.items():
-            shelf_peak[node] = shelves.peak[member]
-            shelf_slots[node] = shelves.slots[member]
+        for node, members in self.point_shelf.items():  # summed over carriers' shelves
+            shelf_peak[node] = sum(shelves.peak[member] for shelves, member in members)
+            shelf_slots[node] = sum(shelves.slots[member] for shelves, member in members)
         trips = pd.DataFrame(self.trip_log.rows, columns=list(self.trip_log.columns))
         return SimulationOutput(
             scenario=self.scenario, network=self.network, ledger=self.ledger, trips=trips,
@@ -239,8 +277,7 @@ class Simulation:
         """Created = delivered + in the network, counting the network's contents directly."""
         end = self.end_h
         queued = sum(f.queued() for f in self.facilities.values())
-        at_points = sum(len(self._dropoffs[node]) for node in self.point_shelf
-                        if node in self._dropoffs)
+        at_points = sum(len(queue) for queue in self._point_queues)
         on_vehicles = sum(r.carrying() for r in self.runners)
         with_residents = sum(s.waiting_after(end) for s in self.shelves)
         in_network = queued + at_points + on_vehicles + with_residents

@@ -83,6 +83,12 @@ class ParcelQueue:
         self._head += n
         return taken
 
+    def take_with_ready(self, t: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like `take`, with the parcels' ready times."""
+        n = min(self.ready_count(t), limit)
+        ready = self._ready[self._head : self._head + n].copy()
+        return self.take(t, n), ready
+
     def take_limited(self, t: float, limit: int, slot: np.ndarray,
                      allowance: np.ndarray) -> np.ndarray:
         """Ready parcels in FIFO order, at most allowance[slot] per slot and `limit` in all.

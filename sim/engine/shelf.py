@@ -118,10 +118,12 @@ class Shelves:
         self._update_peak(member, arrival)
 
     def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
-                  member: np.ndarray | int = 0, door: np.ndarray | None = None) -> None:
+                  member: np.ndarray | int = 0, door: np.ndarray | None = None,
+                  extra_h: np.ndarray | None = None) -> None:
         """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
 
         `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
+        `extra_h` is added to shelf parcels' times: the resident's trip home with it.
         """
         self._forget(now)
         u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
@@ -133,6 +135,8 @@ class Shelves:
         if shelf.any():
             members = np.broadcast_to(member, ids.shape)[shelf]
             done[shelf] = self._pickup_times(arrival[shelf], u[shelf], members)
+            if extra_h is not None:
+                done[shelf] += extra_h[shelf]
             self._member = np.concatenate((self._member, members))
             self._drop = np.concatenate((self._drop, arrival[shelf]))
             self._pickup = np.concatenate((self._pickup, done[shelf]))

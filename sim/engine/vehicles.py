@@ -43,7 +43,7 @@ class TripLog:
 class Loading:
     """How a route loads at its base: per-parcel stop slots and whether shelves limit it."""
 
-    stop_position: np.ndarray  # node index -> position of that node among the route's stops
+    stop_position: np.ndarray  # (node, carrier) -> position of the node among the stops
     stop_level: int
     shelves: Shelves | None = None  # the shelves of the route's stops, if they are shelves
     shelf_slot: np.ndarray | None = None  # parcel id -> stop whose free slots bound it
@@ -69,6 +69,7 @@ class RouteRunner:
         self.noise_sigma = float(np.sqrt(np.log1p(noise_cv**2)))
         self.log = log
         self.horizon_h = horizon_h
+        self.carrier = ledger.parcels.carriers()
         self.idle = list(range(route.vehicles))
         self.onboard = dict.fromkeys(self.idle, 0)
         self._back: simpy.Event | None = None
@@ -140,7 +141,7 @@ class RouteRunner:
         if len(self.stops) == 1:
             return [ids]
         next_hop = self.ancestors[loading.stop_level, self.ledger.destination[ids]]
-        position = loading.stop_position[next_hop]
+        position = loading.stop_position[next_hop, self.carrier[ids]]
         in_order = ids[np.argsort(position, kind="stable")]
         counts = np.bincount(position, minlength=len(self.stops)).tolist()
         ends = np.cumsum(counts).tolist()

@@ -50,13 +50,15 @@ def analytic_capacity(scenario: LoadedScenario, network: Network | None = None) 
         rows.append(_row(f"sorting:{tree.ids[node]}", "sorting line",
                          NODE_KINDS[tree.level[node]], rate * spec.lines * hours,
                          below_down[node] + below_up[node]))
-    fleets = config.fleets.by_name()
+    shares = config.carrier_shares()
     for route in network.routes:
-        fleet = fleets[route.fleet]
+        fleet = route.spec
         if route.fleet == COURIER:
             demand = down[route.base]
         else:
             demand = max(below_down[route.stops].sum(), below_up[route.stops].sum())
+        if route.carrier >= 0:  # one carrier's own vehicles carry its share
+            demand *= shares[route.carrier]
         cycle = (fleet.load_h + fleet.load_s_per_parcel * fleet.capacity / SECONDS_PER_HOUR
                  + route.leg_hours.sum() + len(route.stops) * fleet.stop_h
                  + fleet.stop_s_per_parcel * fleet.capacity / SECONDS_PER_HOUR

@@ -38,7 +38,8 @@ from sim.scenario import LoadedScenario, scenario_from_dict
 from sim.scenario.yamlio import dump_yaml
 
 HEADLINE = ("parcels.", "lead_time_h.", "on_time_rate", "by_flow.", "by_tier.", "by_county.",
-            "fleets.", "vehicle_km", "cost.")
+            "by_carrier.", "by_mode.", "fleets.", "modes.", "carriers.", "vehicle_km", "co2_kg",
+            "cost.")
 
 
 @dataclass(frozen=True)

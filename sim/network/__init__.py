@@ -22,6 +22,7 @@ from sim.scenario.models import Fleet
 # The fleet that carries parcels down to each kind of node, from that node's parent.
 FLEET_TO_LEVEL = {"trunk": HUB, "line_haul": PARK, "township": STATION, "village": POINT}
 COURIER = "courier"
+ALL_CARRIERS = -1
 
 __all__ = [
     "GATEWAY", "HUB", "LEVEL", "PARK", "POINT", "STATION", "Network", "Route", "Tree",
@@ -35,12 +36,15 @@ class Route:
 
     index: int
     name: str
-    fleet: str
+    fleet: str  # the fleet section it follows (trunk, village, bus_village, ...)
+    spec: Fleet  # that fleet's settings as this route runs them
     base: int
     stops: np.ndarray  # node indices in visiting order
     leg_km: np.ndarray  # base->stop1, ..., stopk->base
     leg_hours: np.ndarray  # at the fleet's top speed and road-class speeds
     vehicles: int
+    carrier: int = ALL_CARRIERS  # the carrier whose parcels it carries, or all
+    mode: str = "joint"
 
     @property
     def loop_km(self) -> float:
@@ -52,8 +56,17 @@ class Network:
     tree: Tree
     roads: Roads
     routes: list[Route]
-    route_of_node: np.ndarray  # int32: the route that brings parcels down to each node
+    route_of: np.ndarray  # int32 (nodes, carriers): the route bringing a carrier's parcels
+    #                       down to each node; -1 where none (gateway, station pickup)
     courier_route: np.ndarray  # int32: each park's county-seat courier route, else -1
+    carriers: list[str]
+    mode_of: np.ndarray  # object: how the leg down to each node is run
+    walk_h: np.ndarray  # hours from a village to its station for villagers who collect there
+
+    @property
+    def route_of_node(self) -> np.ndarray:
+        """The route to each node for the first carrier (every carrier's under joint modes)."""
+        return self.route_of[:, 0]
 
 
 def build_network(scenario: LoadedScenario) -> Network:
@@ -62,42 +75,134 @@ def build_network(scenario: LoadedScenario) -> Network:
     tree = build_tree(scenario.nodes)
     roads_file = str(scenario.roads_path or scenario.nodes_path)
     roads = build_roads(tree, config.network, scenario.roads, roads_file)
-    fleets = config.fleets.by_name()
-    vehicles_override = scenario.nodes["vehicles"].to_numpy()
-    children = tree.children()
-    served = tree.subtree_population()
-    per_resident = config.demand.down_per_resident_day + config.demand.up_per_resident_day
-    routes: list[Route] = []
-    route_of_node = np.full(tree.size, -1, dtype=np.int32)
+    builder = _Builder(scenario, tree, roads)
     for fleet_name, child_level in FLEET_TO_LEVEL.items():
-        fleet = fleets[fleet_name]
         for base in tree.of_level(child_level - 1):
-            kids = children[base][tree.level[children[base]] == child_level]
-            if len(kids) == 0:
-                continue
-            override = vehicles_override[base]
-            if pd.isna(override):
-                vehicles = _sized(scenario, fleet_name, served[kids].sum() * per_resident)
-            else:
-                vehicles = int(override)
-            for route in _loops(tree, roads, fleet_name, fleet, base, kids, served[kids],
-                                vehicles, len(routes)):
-                route_of_node[route.stops] = route.index
-                routes.append(route)
-    courier_route = np.full(tree.size, -1, dtype=np.int32)
+            kids = builder.children[base][tree.level[builder.children[base]] == child_level]
+            for mode, group in builder.modes(kids, child_level).items():
+                builder.add_loops(fleet_name, base, group, mode)
     for park in tree.of_level(PARK):
-        if tree.population[park] == 0:
-            continue
-        index = len(routes)
-        routes.append(Route(
-            index=index, name=f"{COURIER}:{tree.ids[park]}", fleet=COURIER, base=int(park),
-            stops=np.array([park], dtype=np.int32), leg_km=np.zeros(2), leg_hours=np.zeros(2),
-            vehicles=_sized(scenario, COURIER, tree.population[park]
-                            * config.demand.down_per_resident_day),
-        ))
-        courier_route[park] = index
-    return Network(tree=tree, roads=roads, routes=routes, route_of_node=route_of_node,
-                   courier_route=courier_route)
+        if tree.population[park] > 0:
+            builder.add_courier(int(park))
+    return Network(tree=tree, roads=roads, routes=builder.routes, route_of=builder.route_of,
+                   courier_route=builder.courier_route, carriers=config.carrier_names(),
+                   mode_of=builder.mode_of, walk_h=builder.walk_h)
+
+
+class _Builder:
+    """Routes for every base and leg, by the leg's operating mode and the carriers."""
+
+    def __init__(self, scenario: LoadedScenario, tree: Tree, roads: Roads) -> None:
+        self.scenario, self.tree, self.roads = scenario, tree, roads
+        config = scenario.config
+        self.fleets = config.fleets.by_name()
+        self.carriers = config.carriers
+        self.shares = config.carrier_shares()
+        self.children = tree.children()
+        self.served = tree.subtree_population()
+        self.per_resident = config.demand.down_per_resident_day + \
+            config.demand.up_per_resident_day
+        self.vehicles_override = scenario.nodes["vehicles"].to_numpy()
+        self.routes: list[Route] = []
+        self.route_of = np.full((tree.size, len(self.shares)), -1, dtype=np.int32)
+        self.courier_route = np.full(tree.size, -1, dtype=np.int32)
+        self.mode_of = np.full(tree.size, "joint", dtype=object)
+        self.walk_h = np.zeros(tree.size)
+
+    def modes(self, kids: np.ndarray, level: int) -> dict[str, np.ndarray]:
+        """The children of a base, grouped by how the leg down to them is run."""
+        if level == PARK:  # carriers with their own trucks run their own line haul
+            return {"joint": kids} if not any(c.line_haul_departures for c in self.carriers) \
+                else {"per_carrier": kids}
+        if level not in (STATION, POINT):
+            return {"joint": kids}
+        operations = self.scenario.config.operations
+        leg = "township" if level == STATION else "village"
+        station = kids if level == STATION else self.tree.parent[kids]
+        modes = []
+        for node, township in zip(kids, station, strict=True):
+            county = str(self.tree.county[node])
+            mode = getattr(operations, leg)
+            for special in (operations.counties.get(county),
+                            operations.townships.get(str(self.tree.ids[township]))):
+                if special is not None and getattr(special, leg) is not None:
+                    mode = getattr(special, leg)
+            modes.append(mode)
+        modes = np.array(modes, dtype=object)
+        self.mode_of[kids] = modes
+        return {mode: kids[modes == mode] for mode in dict.fromkeys(modes.tolist())}
+
+    def add_loops(self, fleet_name: str, base: int, kids: np.ndarray, mode: str) -> None:
+        if mode == "station_pickup":
+            self._walks(base, kids)
+            return
+        fleet = self.fleets[f"bus_{fleet_name}"] if mode == "bus" else self.fleets[fleet_name]
+        name = f"bus_{fleet_name}" if mode == "bus" else fleet_name
+        demand = self.served[kids].sum() * self.per_resident
+        if mode in ("separate", "per_carrier"):
+            for carrier, share in enumerate(self.shares):
+                spec = fleet
+                if mode == "per_carrier":
+                    own = self.carriers[carrier].line_haul_departures
+                    if not own:  # this carrier uses the shared line haul
+                        continue
+                    spec = fleet.model_copy(update={"departures": sorted(own)})
+                vehicles = self._vehicles(name, spec, base, demand * share, share)
+                self._loops(name, spec, base, kids, vehicles, carrier, mode)
+            if mode == "per_carrier" and not all(c.line_haul_departures for c in self.carriers):
+                self._loops(name, fleet, base, kids, self._vehicles(name, fleet, base, demand),
+                            ALL_CARRIERS, "joint", only_unset=True)
+            return
+        self._loops(name, fleet, base, kids, self._vehicles(name, fleet, base, demand),
+                    ALL_CARRIERS, mode)
+
+    def _vehicles(self, name: str, fleet: Fleet, base: int, demand: float,
+                  share: float = 1.0) -> int:
+        override = self.vehicles_override[base]
+        if not pd.isna(override) and share == 1.0:
+            return int(override)
+        if fleet.size_for_load is None and share < 1.0:
+            return max(1, round(fleet.vehicles * share))
+        try:
+            return fleet_size(fleet, demand)
+        except ValueError as error:
+            raise ScenarioError(str(self.scenario.path), f"fleets.{name}.size_for_load",
+                                str(error)) from None
+
+    def _loops(self, name: str, fleet: Fleet, base: int, kids: np.ndarray, vehicles: int,
+               carrier: int, mode: str, only_unset: bool = False) -> None:
+        names = self.scenario.config.carrier_names()
+        label = "" if carrier == ALL_CARRIERS else f"{names[carrier]}:"
+        for route in _loops(self.tree, self.roads, name, fleet, base, kids, self.served[kids],
+                            vehicles, len(self.routes), carrier, mode, label):
+            columns = slice(None) if carrier == ALL_CARRIERS else carrier
+            if only_unset:
+                unset = self.route_of[route.stops] < 0
+                self.route_of[route.stops] = np.where(unset, route.index,
+                                                      self.route_of[route.stops])
+            else:
+                self.route_of[route.stops, columns] = route.index
+            self.routes.append(route)
+
+    def _walks(self, station: int, villages: np.ndarray) -> None:
+        """Villagers walk or ride to the station: road km over their speed."""
+        speed = self.scenario.config.pickup.villager_speed_kmh
+        _, predecessors = self.roads.shortest_from([station])
+        for village in villages:
+            leg = self.roads.leg(predecessors[0], int(station), int(village))
+            self.walk_h[village] = leg.km / speed
+
+    def add_courier(self, park: int) -> None:
+        config = self.scenario.config
+        index = len(self.routes)
+        demand = self.tree.population[park] * config.demand.down_per_resident_day
+        self.routes.append(Route(
+            index=index, name=f"{COURIER}:{self.tree.ids[park]}", fleet=COURIER,
+            spec=config.fleets.courier, base=park, stops=np.array([park], dtype=np.int32),
+            leg_km=np.zeros(2), leg_hours=np.zeros(2),
+            vehicles=self._vehicles(COURIER, config.fleets.courier, park, demand),
+            mode=COURIER))
+        self.courier_route[park] = index
 
 
 MAX_VEHICLES_PER_BASE = 1000
@@ -115,14 +220,6 @@ def fleet_size(fleet: Fleet, parcels_per_day: float) -> int:
     return needed
 
 
-def _sized(scenario: LoadedScenario, fleet_name: str, parcels_per_day: float) -> int:
-    try:
-        return fleet_size(scenario.config.fleets.by_name()[fleet_name], parcels_per_day)
-    except ValueError as error:
-        raise ScenarioError(str(scenario.path), f"fleets.{fleet_name}.size_for_load",
-                            str(error)) from None
-
-
 def _loops(
     tree: Tree,
     roads: Roads,
@@ -133,6 +230,9 @@ def _loops(
     weights: np.ndarray,
     vehicles: int,
     first_index: int,
+    carrier: int = -1,
+    mode: str = "joint",
+    label: str = "",
 ) -> list[Route]:
     """min(vehicles, children) sector loops from one base, balanced by residents served
     below each child; vehicles spread evenly over the loops."""
@@ -153,12 +253,15 @@ def _loops(
         share = vehicles // len(sectors) + (number < vehicles % len(sectors))
         routes.append(Route(
             index=first_index + number,
-            name=f"{fleet_name}:{tree.ids[base]}:{number + 1}",
+            name=f"{fleet_name}:{tree.ids[base]}:{label}{number + 1}",
             fleet=fleet_name,
+            spec=fleet,
             base=int(base),
             stops=stops.astype(np.int32),
             leg_km=np.array([leg.km for leg in legs]),
             leg_hours=np.array([leg.hours(roads.class_speed, fleet.speed_kmh) for leg in legs]),
             vehicles=int(share),
+            carrier=carrier,
+            mode=mode,
         ))
     return routes

@@ -30,6 +30,10 @@ class ParcelOutcomes:
     on_time: np.ndarray  # bool
     measured: np.ndarray  # bool: created inside the KPI window
     door: np.ndarray  # bool: a downward parcel delivered to the door (not collected)
+    carrier: np.ndarray  # int8 index into `carrier_names`
+    carrier_names: list[str]
+    mode: np.ndarray  # int8 index into `mode_names`: how the resident's last leg is run
+    mode_names: list[str]
 
 
 def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
@@ -52,9 +56,17 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
                    | (ledger.parcels.u_door < config.pickup.door_share))
+    network = output.network
+    node_mode = np.where(tree.level == NODE_KINDS.index("park"), "county seat",
+                         network.mode_of).astype(str)
+    mode_names = sorted(set(node_mode[resident].tolist())) if len(resident) else []
+    mode_index = {name: i for i, name in enumerate(mode_names)}
+    node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
         resident=resident, tier=tier, county=node_county[resident], county_names=county_names,
         lead_h=lead, on_time=lead <= target, measured=measured, door=door,
+        carrier=ledger.parcels.carriers(), carrier_names=list(network.carriers),
+        mode=node_mode_code[resident], mode_names=mode_names,
     )
 
 
@@ -94,12 +106,18 @@ def parcel_kpis(output: SimulationOutput, outcomes: ParcelOutcomes) -> dict:
                for name in SERVED_TIERS}
     by_county = {name: group_block(outcomes, measured & (outcomes.county == i))
                  for i, name in enumerate(outcomes.county_names)}
+    by_carrier = {name: group_block(outcomes, measured & (outcomes.carrier == i))
+                  for i, name in enumerate(outcomes.carrier_names)}
+    by_mode = {name: group_block(outcomes, measured & (outcomes.mode == i))
+               for i, name in enumerate(outcomes.mode_names)}
     return {
         "lead_time_h": overall["lead_time_h"],
         "on_time_rate": overall["on_time_rate"],
         "by_flow": by_flow,
         "by_tier": by_tier,
         "by_county": by_county,
+        "by_carrier": by_carrier,
+        "by_mode": by_mode,
     }
 
 
@@ -124,6 +142,10 @@ def parcels_table(output: SimulationOutput, outcomes: ParcelOutcomes,
         "destination": coded(ledger.destination, node_ids),
         "county": coded(outcomes.county, pa.array(outcomes.county_names, type=pa.string())),
         "tier": coded(outcomes.tier.astype(np.int32), pa.array(NODE_KINDS)),
+        "carrier": coded(outcomes.carrier.astype(np.int32),
+                         pa.array(outcomes.carrier_names, type=pa.string())),
+        "mode": coded(outcomes.mode.astype(np.int32),
+                      pa.array(outcomes.mode_names, type=pa.string())),
     }
     for stage in STAGES:
         times = ledger.times[stage][rows]

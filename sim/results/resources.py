@@ -82,10 +82,15 @@ class FacilityLoad:
 
 def _per_parcel(output: SimulationOutput, by_destination: np.ndarray,
                 by_origin: np.ndarray) -> np.ndarray:
-    """A node-level table read at each parcel's destination (down) or origin (up)."""
+    """A node table (or a node x carrier table) read at each parcel's destination (down)
+    or origin (up)."""
     ledger = output.ledger
-    return np.where(ledger.flow == DOWN, by_destination[ledger.destination],
-                    by_origin[ledger.origin])
+
+    def read(table: np.ndarray, node: np.ndarray) -> np.ndarray:
+        return table[node] if table.ndim == 1 else table[node, ledger.parcels.carriers()]
+
+    return np.where(ledger.flow == DOWN, read(by_destination, ledger.destination),
+                    read(by_origin, ledger.origin))
 
 
 def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
@@ -140,18 +145,18 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
 
 
 def waiting_routes(network, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """Node tables: the route a parcel for (down) or from (up) each node waits for at a
-    facility of `level`; -1 where it never waits there."""
+    """(node, carrier) tables: the route a parcel for (down) or from (up) each node waits
+    for at a facility of `level`; -1 where it never waits there."""
     tree = network.tree
-    none = np.full(tree.size, -1, dtype=np.int32)
-    next_hop = tree.ancestors[level + 1] if level + 1 <= POINT else none
-    down = np.where(next_hop >= 0, network.route_of_node[np.maximum(next_hop, 0)], -1)
+    none = np.full(network.route_of.shape, -1, dtype=np.int32)
+    next_hop = tree.ancestors[level + 1] if level + 1 <= POINT else none[:, 0]
+    down = np.where((next_hop >= 0)[:, None], network.route_of[np.maximum(next_hop, 0)], -1)
     if level == PARK:  # county-seat parcels wait for the courier
-        down = np.where(tree.level == PARK, network.courier_route, down)
+        down = np.where((tree.level == PARK)[:, None], network.courier_route[:, None], down)
     if level == GATEWAY:
         return down.astype(np.int32), none
     here = tree.ancestors[level]
-    up = np.where(here >= 0, network.route_of_node[np.maximum(here, 0)], -1)
+    up = np.where((here >= 0)[:, None], network.route_of[np.maximum(here, 0)], -1)
     return down.astype(np.int32), up.astype(np.int32)
 
 
@@ -166,21 +171,22 @@ def route_backlog(output: SimulationOutput, window: Window) -> Inside:
         waiting.add_parcels(times[ready_stage], departed, _per_parcel(output, down, up))
     # villagers' drop-offs wait at their point for the village loop
     tree = network.tree
-    at_point = np.where(tree.level == POINT, network.route_of_node, -1).astype(np.int32)
-    nowhere = np.full(tree.size, -1, dtype=np.int32)
+    at_point = np.where((tree.level == POINT)[:, None], network.route_of, -1).astype(np.int32)
+    nowhere = np.full(network.route_of.shape, -1, dtype=np.int32)
     waiting.add_parcels(times["created"], times["point_dep"],
                         _per_parcel(output, nowhere, at_point))
     return waiting
 
 
-ROUTE_COLUMNS = ["route", "fleet", "base", "stops", "vehicles", "trips", "vehicle_km",
-                 "time_utilisation", "load_factor", "carried"]
+ROUTE_COLUMNS = ["route", "fleet", "mode", "carrier", "base", "stops", "vehicles", "trips",
+                 "vehicle_km", "dedicated_km", "co2_kg", "cost", "time_utilisation",
+                 "load_factor", "carried"]
 
 
 def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
     """Per route: trips, km, busy share of vehicle time and load factor in the window."""
     network, trips = output.network, output.trips
-    fleets = output.scenario.config.fleets.by_name()
+    carriers = network.carriers
     in_window = trips[(trips["depart_h"] >= window.start) & (trips["depart_h"] < window.end)]
     busy = (np.minimum(trips["return_h"], window.end) - np.maximum(trips["depart_h"],
                                                                    window.start)).clip(lower=0)
@@ -188,22 +194,33 @@ def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
     grouped = in_window.groupby("route")
     rows = []
     for route in network.routes:
-        capacity = fleets[route.fleet].capacity
+        spec = route.spec
         count = grouped.size().get(route.index, 0)
         peak = grouped["peak_load"].sum().get(route.index, 0)
+        carried = int(grouped["down_parcels"].sum().get(route.index, 0)
+                      + grouped["up_parcels"].sum().get(route.index, 0))
+        km = float(count * route.loop_km)
+        # a bus runs anyway: its km, CO2 and vehicle-days belong to its passengers
+        dedicated = 0.0 if spec.shared_km else km
+        days_cost = 0.0 if spec.shared_km else spec.cost_per_vehicle_day * route.vehicles \
+            * window.days
         rows.append({
             "route": route.name,
             "fleet": route.fleet,
+            "mode": route.mode,
+            "carrier": "all" if route.carrier < 0 else carriers[route.carrier],
             "base": str(network.tree.ids[route.base]),
             "stops": len(route.stops),
             "vehicles": route.vehicles,
             "trips": int(count),
-            "vehicle_km": float(count * route.loop_km),
+            "vehicle_km": km,
+            "dedicated_km": dedicated,
+            "co2_kg": dedicated * spec.co2_kg_per_km,
+            "cost": spec.cost_per_km * dedicated + days_cost + spec.cost_per_parcel * carried,
             "time_utilisation": float(busy_by_route.get(route.index, 0.0)
                                       / (route.vehicles * window.days * 24.0)),
-            "load_factor": float(peak / (count * capacity)) if count else 0.0,
-            "carried": int(grouped["down_parcels"].sum().get(route.index, 0)
-                           + grouped["up_parcels"].sum().get(route.index, 0)),
+            "load_factor": float(peak / (count * spec.capacity)) if count else 0.0,
+            "carried": carried,
         })
     return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
 
@@ -274,23 +291,24 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
     return table
 
 
-def fleet_summary(output: SimulationOutput, routes: pd.DataFrame, window: Window) -> dict:
-    """Per fleet: vehicles, trips, km, vehicle-time utilisation, load factor."""
-    fleets = output.scenario.config.fleets.by_name()
+def fleet_summary(routes: pd.DataFrame, by: str = "fleet") -> dict:
+    """Per fleet (or mode, or carrier): vehicles, trips, km, CO2, cost, vehicle-time
+    utilisation, load factor. Vehicle-km counts only vehicles run for the parcels."""
     summary = {}
-    for name in fleets:
-        rows = routes[routes["fleet"] == name]
-        if rows.empty:
-            continue
+    for name in dict.fromkeys(routes[by]):
+        rows = routes[routes[by] == name]
         vehicles = int(rows["vehicles"].sum())
         trips = int(rows["trips"].sum())
         busy = float((rows["time_utilisation"] * rows["vehicles"]).sum() / vehicles)
         load = float((rows["load_factor"] * rows["trips"]).sum() / trips) if trips else 0.0
-        summary[name] = {
+        summary[str(name)] = {
             "vehicles": vehicles,
             "routes": len(rows),
             "trips": trips,
-            "vehicle_km": float(rows["vehicle_km"].sum()),
+            "vehicle_km": float(rows["dedicated_km"].sum()),
+            "co2_kg": float(rows["co2_kg"].sum()),
+            "cost": float(rows["cost"].sum()),
+            "carried": int(rows["carried"].sum()),
             "utilisation": busy,
             "load_factor": load,
         }

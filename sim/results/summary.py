@@ -24,6 +24,7 @@ from sim.results.resources import (
 )
 
 TOP_BOTTLENECKS = 10
+LEG_FLEETS = ("township", "village", "bus_township", "bus_village")
 
 
 @dataclass
@@ -58,6 +59,21 @@ class Results:
         return bottleneck_table(self.output, self.window, self.load, self.routes,
                                 self.route_waiting)
 
+    def _legs_by_mode(self) -> dict:
+        """The township and village legs by operating mode: their fleets, and their cost
+        per parcel of residents served that way (trunk and line haul are the same for all)."""
+        legs = self.routes[self.routes["fleet"].isin(LEG_FLEETS)]
+        modes = fleet_summary(legs, "mode")
+        outcomes = self.outcomes
+        for mode, block in modes.items():
+            if mode not in outcomes.mode_names:
+                block["cost_per_parcel"] = None
+                continue
+            served = outcomes.measured & (outcomes.mode == outcomes.mode_names.index(mode))
+            count = int(served.sum())
+            block["cost_per_parcel"] = block["cost"] / count if count else None
+        return modes
+
     def parcels(self) -> pd.DataFrame:
         """The per-parcel table as a DataFrame (node ids, county and tier as categories)."""
         return parcels_table(self.output, self.outcomes).to_pandas()
@@ -91,7 +107,8 @@ class Results:
         span = slice(window.start, window.end)
         table = self.bottlenecks
         sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")
-        fleets = fleet_summary(output, self.routes, window)
+        fleets = fleet_summary(self.routes)
+        modes = self._legs_by_mode()
         return {
             "scenario": config.name,
             "run": {
@@ -130,6 +147,9 @@ class Results:
                 for row, node in enumerate(nodes)
             },
             "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
+            "co2_kg": float(sum(f["co2_kg"] for f in fleets.values())),
+            "modes": modes,
+            "carriers": fleet_summary(self.routes, "carrier"),
             "cost": cost_summary(output, self.routes, window, measured),
             "bottlenecks": _records(table.head(TOP_BOTTLENECKS)),
             "conservation": {

@@ -31,6 +31,7 @@ NODE_KINDS: tuple[str, ...] = ("gateway", "hub", "park", "station", "point")
 # a station its township town, a point its village.
 SERVED_TIERS: tuple[str, ...] = ("park", "station", "point")
 FLEET_NAMES: tuple[str, ...] = ("trunk", "line_haul", "township", "village", "courier")
+BUS_FLEETS: tuple[str, ...] = ("bus_township", "bus_village")
 
 
 class Strict(BaseModel):
@@ -168,6 +169,11 @@ class Fleet(Strict):
     stop_s_per_parcel: NonNegFloat = 0.0
     cost_per_km: NonNegFloat = 0.0
     cost_per_vehicle_day: NonNegFloat = 0.0
+    cost_per_parcel: NonNegFloat = Field(0.0, description="fee per parcel carried")
+    co2_kg_per_km: NonNegFloat = Field(0.0, description="emission factor of the vehicle type")
+    shared_km: bool = Field(
+        False, description="the vehicles run anyway (a passenger bus): their km and CO2 are "
+        "not the parcels'; parcels pay `cost_per_parcel`")
 
     @field_validator("departures")
     @classmethod
@@ -202,9 +208,46 @@ class Fleets(Strict):
     township: Fleet = Field(description="park -> township stations")
     village: Fleet = Field(description="station -> village points")
     courier: CourierFleet = Field(description="park -> county-seat doors")
+    bus_township: Fleet | None = Field(None, description="bus lines county seat -> townships")
+    bus_village: Fleet | None = Field(None, description="bus lines township -> villages")
 
     def by_name(self) -> dict[str, Fleet]:
-        return {name: getattr(self, name) for name in FLEET_NAMES}
+        fleets = {name: getattr(self, name) for name in FLEET_NAMES}
+        for name in BUS_FLEETS:
+            if getattr(self, name) is not None:
+                fleets[name] = getattr(self, name)
+        return fleets
+
+
+TownshipMode = Literal["joint", "separate", "bus"]
+VillageMode = Literal["joint", "separate", "bus", "station_pickup"]
+
+
+class LegModes(Strict):
+    """How the township leg (park -> stations) and the village leg are run."""
+
+    township: TownshipMode | None = None
+    village: VillageMode | None = None
+
+
+class Operations(Strict):
+    """Operating modes: the defaults, overridden per county and then per township."""
+
+    township: TownshipMode = Field(
+        "joint", description="joint: one shared fleet; separate: each carrier its own vans;"
+        " bus: parcels ride the county's bus lines")
+    village: VillageMode = Field(
+        "joint", description="as township, or station_pickup: no village run, villagers "
+        "collect at the township station")
+    counties: dict[str, LegModes] = Field(default_factory=dict)
+    townships: dict[str, LegModes] = Field(default_factory=dict)
+
+
+class Carrier(Strict):
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[^.=\s]+( [^.=\s]+)*$")
+    share: PosFloat = Field(description="market share (shares are normalised to sum to 1)")
+    line_haul_departures: list[TimeOfDay] | None = Field(
+        None, description="the carrier's own trucks hub -> parks (else the shared line haul)")
 
 
 class CalendarEvent(Strict):
@@ -249,6 +292,8 @@ class Pickup(Strict):
     door_delivery_h: NonNegFloat = Field(
         1.0, description="door deliveries reach the resident within this time of the stop"
     )
+    villager_speed_kmh: PosFloat = Field(
+        15.0, description="villagers' speed to the township station (station_pickup mode)")
 
 
 class TierTargets(Strict):
@@ -291,4 +336,29 @@ class Scenario(Strict):
     demand: Demand
     pickup: Pickup
     targets: Targets
+    carriers: list[Carrier] = Field(
+        default_factory=list, description="express carriers; none: one carrier carries all")
+    operations: Operations = Field(default_factory=Operations)
     node_overrides: dict[str, NodeOverride] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _carriers_and_buses(self) -> Scenario:
+        names = [c.name for c in self.carriers]
+        if len(set(names)) != len(names):
+            raise ValueError("carriers: names repeat")
+        modes = [self.operations, *self.operations.counties.values(),
+                 *self.operations.townships.values()]
+        for leg, fleet in (("township", "bus_township"), ("village", "bus_village")):
+            if any(getattr(m, leg) == "bus" for m in modes) and getattr(
+                    self.fleets, fleet) is None:
+                raise ValueError(f"a {leg} leg runs by bus: fleets.{fleet} must be given")
+        return self
+
+    def carrier_names(self) -> list[str]:
+        return [c.name for c in self.carriers] or ["all"]
+
+    def carrier_shares(self) -> list[float]:
+        if not self.carriers:
+            return [1.0]
+        total = sum(c.share for c in self.carriers)
+        return [c.share / total for c in self.carriers]

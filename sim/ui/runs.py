@@ -33,13 +33,15 @@ class RunRecord:
     bottlenecks: pd.DataFrame
 
 
-def load_text(text: str, base: Path, overrides: Sequence[str] = ()) -> LoadedScenario:
-    """A scenario from YAML text whose table paths are relative to `base` (or absolute)."""
-    source = str(base / "uploaded.yaml")
+def load_text(text: str, base: Path, name: str = "uploaded.yaml",
+              overrides: Sequence[str] = ()) -> LoadedScenario:
+    """A scenario from YAML text (called `name` in messages) whose table paths are relative
+    to `base` (or absolute)."""
+    source = str(base / name)
     raw = parse_yaml_text(text, source)
     if not isinstance(raw, dict):
         raise ScenarioError(source, "", "expected a mapping of sections at the top level")
-    return scenario_from_dict(raw, base / "uploaded.yaml", overrides)
+    return scenario_from_dict(raw, base / name, overrides)
 
 
 def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps: int = 1,
