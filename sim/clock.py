@@ -123,9 +123,5 @@ class DailyClock:
                 return day * HOURS_PER_DAY + start - day * self.open_per_day - cum_start
         return None
 
-    def open_hours_between(self, t0: float, t1: float) -> float:
-        """Open hours inside the real interval [t0, t1]."""
-        return float(self.to_open(t1) - self.to_open(t0))
-
 
 ALWAYS = DailyClock([(0.0, HOURS_PER_DAY)])

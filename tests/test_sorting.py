@@ -21,6 +21,12 @@ def one_by_one(arrivals: list[float], rate: float, clock: DailyClock) -> list[fl
     return finishes
 
 
+def in_batches(line: SortingLine, arrivals: np.ndarray, batch_cuts: list[int]) -> np.ndarray:
+    """Serve arrivals cut into batches at the given positions."""
+    cuts = sorted({c for c in batch_cuts if 0 < c < len(arrivals)})
+    return np.concatenate([line.serve(batch) for batch in np.split(arrivals, cuts)])
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     gaps=st.lists(st.floats(0, 3, allow_nan=False), min_size=1, max_size=60),
@@ -31,9 +37,7 @@ def one_by_one(arrivals: list[float], rate: float, clock: DailyClock) -> list[fl
 def test_batches_match_the_recurrence(gaps, batch_cuts, rate, shifted):
     clock = DailyClock([(6.0, 12.0), (13.0, 20.0)] if shifted else [(0.0, 24.0)])
     arrivals = np.cumsum(gaps)
-    line = SortingLine(rate, clock)
-    cuts = sorted({c for c in batch_cuts if 0 < c < len(arrivals)})
-    served = np.concatenate([line.serve(b) for b in np.split(arrivals, cuts)])
+    served = in_batches(SortingLine(rate, clock), arrivals, batch_cuts)
     assert np.allclose(served, one_by_one(arrivals.tolist(), rate, clock), atol=1e-9)
     assert np.all(np.diff(served) > 0)  # FIFO: finish order is arrival order
 
@@ -66,9 +70,8 @@ def many_lines(arrivals, rate, lines, service=None):
 )
 def test_constant_lines_match_a_multi_server_queue(gaps, batch_cuts, lines):
     arrivals = np.cumsum(gaps)
-    line = SortingLine(2.0, DailyClock([(0.0, 24.0)]), lines)
-    cuts = sorted({c for c in batch_cuts if 0 < c < len(arrivals)})
-    served = np.concatenate([line.serve(b) for b in np.split(arrivals, cuts)])
+    served = in_batches(SortingLine(2.0, DailyClock([(0.0, 24.0)]), lines), arrivals,
+                        batch_cuts)
     assert np.allclose(served, many_lines(arrivals.tolist(), 2.0, lines), atol=1e-9)
 
 

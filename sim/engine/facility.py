@@ -46,7 +46,6 @@ class Facility:
         self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
         self._sorted = None if line is None else f"{self.kind}_sorted"
         self.departure_stage = f"{self.kind}_dep"
-        self.handled = 0
         self._last_ready = -np.inf
         if line is None:
             self.sync(np.inf)  # nothing to sort: drop-offs are ready when made
@@ -82,7 +81,6 @@ class Facility:
             else:
                 finish = self.line.serve_together(arrival, len(ids))
             ledger.stamp(self._sorted, ids, finish)
-            self.handled += len(ids)
             ready = finish
             if not self.line.in_order:
                 # outbound bays fill in arrival order: with several lines a parcel sorted

@@ -184,7 +184,7 @@ class Simulation:
             round_h = config.fleets.courier.round_h
             seat = Shelves(self.ledger, [np.inf], [ALWAYS], self.delay, 1.0, round_h)
             self.shelves.append(seat)
-            return [PointStop(self.ledger, seat, 0, dwell_h=round_h)], seat
+            return [PointStop(seat, 0, dwell_h=round_h)], seat
         slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
         default = config.facilities.point.shelf_slots
         slots = np.where(pd.isna(slots_override), default, slots_override)
@@ -200,7 +200,7 @@ class Simulation:
             self.point_shelf.setdefault(int(node), []).append((shelves, member))
             dropoffs = self._point_dropoffs(int(node), route.carrier)
             self._point_queues.append(dropoffs)
-            stops.append(PointStop(self.ledger, shelves, member, dropoffs))
+            stops.append(PointStop(shelves, member, dropoffs))
         return stops, shelves
 
     def _runners(self) -> list[RouteRunner]:

@@ -16,7 +16,6 @@ import numpy as np
 
 from sim.demand import PARCEL_ID
 from sim.engine.facility import Facility
-from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import Shelves
 
@@ -54,9 +53,8 @@ class PointStop:
 
     realtime = False
 
-    def __init__(self, ledger: Ledger, shelves: Shelves, member: int,
-                 dropoffs: ParcelQueue | None = None, dwell_h: float = 0.0) -> None:
-        self.ledger = ledger
+    def __init__(self, shelves: Shelves, member: int, dropoffs: ParcelQueue | None = None,
+                 dwell_h: float = 0.0) -> None:
         self.shelves = shelves
         self.member = member
         self.dropoffs = dropoffs

@@ -38,7 +38,7 @@ def analytic_capacity(scenario: LoadedScenario, network: Network | None = None) 
     config, tree = scenario.config, network.tree
     down = tree.population * config.demand.down_per_resident_day
     up = tree.population * config.demand.up_per_resident_day
-    below_down, below_up = _subtree(tree, down), _subtree(tree, up)
+    below_down, below_up = tree.subtree_sum(down), tree.subtree_sum(up)
     rows = []
     specs = {HUB: config.facilities.hub, 2: config.facilities.park,
              STATION: config.facilities.station}
@@ -78,14 +78,6 @@ def _row(resource: str, kind: str, tier: str, capacity: float, demand: float) ->
             "capacity_per_day": float(capacity), "demand_per_day": float(demand),
             "utilisation": float(demand / capacity) if capacity else np.inf,
             "bound": float(capacity / demand) if demand else np.inf}
-
-
-def _subtree(tree, values: np.ndarray) -> np.ndarray:
-    total = np.zeros(tree.size)
-    for row in tree.ancestors:
-        has = row >= 0
-        total += np.bincount(row[has], weights=values[has], minlength=tree.size)
-    return total
 
 
 def _shelf_rows(scenario: LoadedScenario, tree, down: np.ndarray) -> list[dict]:

@@ -48,14 +48,17 @@ class Tree:
     def of_level(self, level: int) -> np.ndarray:
         return np.flatnonzero(self.level == level)
 
-    def subtree_population(self) -> np.ndarray:
-        """Residents served at each node or anywhere below it."""
-        total = np.zeros(self.size, dtype=np.int64)
+    def subtree_sum(self, values: np.ndarray) -> np.ndarray:
+        """Each node's value plus those of every node below it."""
+        total = np.zeros(self.size)
         for row in self.ancestors:
             has = row >= 0
-            total += np.bincount(row[has], weights=self.population[has],
-                                 minlength=self.size).astype(np.int64)
+            total += np.bincount(row[has], weights=values[has], minlength=self.size)
         return total
+
+    def subtree_population(self) -> np.ndarray:
+        """Residents served at each node or anywhere below it."""
+        return self.subtree_sum(self.population).astype(np.int64)
 
 
 def build_tree(nodes: pd.DataFrame) -> Tree:

@@ -48,11 +48,6 @@ def inside(entered: HourlyStamps, left: HourlyStamps) -> tuple[np.ndarray, np.nd
     return np.diff(area, axis=1, prepend=0.0), end
 
 
-def hourly_events(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> np.ndarray:
-    """(groups, hours) counts of stamps falling inside each hour."""
-    return HourlyStamps.of(times, group, groups, hours).count
-
-
 def daily_growth(series: np.ndarray, first_hour: int, last_hour: int) -> np.ndarray:
     """Least-squares slope per day of each row's daily means over [first_hour, last_hour)."""
     days = (last_hour - first_hour) // 24
