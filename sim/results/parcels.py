@@ -59,7 +59,7 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     network = output.network
     node_mode = np.where(tree.level == NODE_KINDS.index("park"), "county seat",
                          network.mode_of).astype(str)
-    mode_names = sorted(set(node_mode[resident].tolist())) if len(resident) else []
+    mode_names = sorted(set(node_mode[np.unique(resident)].tolist()))
     mode_index = {name: i for i, name in enumerate(mode_names)}
     node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
