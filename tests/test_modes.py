@@ -125,3 +125,14 @@ def test_a_bus_mode_without_buses_is_a_clear_error():
 
     with pytest.raises(ScenarioError, match=r"fleets\.bus_village must be given"):
         load_scenario(CONFIGS / "tutorial.yaml", ["operations.village=bus"])
+
+
+def test_carrier_costs_add_up_to_the_network_cost():
+    result = api.run(MODES, [*SHORT, "operations.village=separate"])
+    summary = result.summary
+    carriers = summary["carriers"]
+    allocated = sum(c["cost_per_parcel"] * c["parcels"] for c in carriers.values())
+    assert allocated == pytest.approx(summary["cost"]["total"], rel=1e-9)
+    co2 = sum(c["co2_kg_per_parcel"] * c["parcels"] for c in carriers.values())
+    assert co2 == pytest.approx(summary["co2_kg"], rel=1e-9)
+    assert all(c["own_vehicles"] > 0 for c in carriers.values())

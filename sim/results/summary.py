@@ -74,6 +74,31 @@ class Results:
             block["cost_per_parcel"] = block["cost"] / count if count else None
         return modes
 
+    def _carriers(self, total_cost: float) -> dict:
+        """Per carrier: its own vehicles, and its cost and CO2 per parcel counting its share
+        (by measured parcels) of what is shared: joint fleets, trunk, handling."""
+        outcomes, routes = self.outcomes, self.routes
+        own = fleet_summary(routes, "carrier")
+        shared = routes[routes["carrier"] == "all"]
+        shared_cost = total_cost - float(routes.loc[routes["carrier"] != "all", "cost"].sum())
+        measured = int(outcomes.measured.sum())
+        carriers = {}
+        for index, name in enumerate(outcomes.carrier_names):
+            parcels = int((outcomes.measured & (outcomes.carrier == index)).sum())
+            share = parcels / measured if measured else 0.0
+            block = own.get(name, {"vehicles": 0, "vehicle_km": 0.0, "co2_kg": 0.0,
+                                   "cost": 0.0})
+            cost = block["cost"] + share * shared_cost
+            co2 = block["co2_kg"] + share * float(shared["co2_kg"].sum())
+            carriers[name] = {
+                "parcels": parcels,
+                "own_vehicles": block["vehicles"],
+                "own_vehicle_km": block["vehicle_km"],
+                "cost_per_parcel": cost / parcels if parcels else None,
+                "co2_kg_per_parcel": co2 / parcels if parcels else None,
+            }
+        return carriers
+
     def parcels(self) -> pd.DataFrame:
         """The per-parcel table as a DataFrame (node ids, county and tier as categories)."""
         return parcels_table(self.output, self.outcomes).to_pandas()
@@ -109,6 +134,7 @@ class Results:
         sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")
         fleets = fleet_summary(self.routes)
         modes = self._legs_by_mode()
+        cost = cost_summary(output, self.routes, window, measured)
         return {
             "scenario": config.name,
             "run": {
@@ -149,8 +175,8 @@ class Results:
             "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
             "co2_kg": float(sum(f["co2_kg"] for f in fleets.values())),
             "modes": modes,
-            "carriers": fleet_summary(self.routes, "carrier"),
-            "cost": cost_summary(output, self.routes, window, measured),
+            "carriers": self._carriers(cost["total"]),
+            "cost": cost,
             "bottlenecks": _records(table.head(TOP_BOTTLENECKS)),
             "conservation": {
                 "created": len(ledger),
