@@ -63,9 +63,9 @@ def kpi_report(results: Results) -> Group:
                        _share(fleet["load_factor"]))
     bottlenecks = Table(title="Most pressed resources (bottlenecks.csv has all)",
                         title_justify="left")
-    for column in ("#", "resource", "use", "peak backlog", "growth/day", "unstable"):
+    for column in ("#", "resource", "use", "peak queue", "growth/d", "unstable"):
         if column == "resource":
-            bottlenecks.add_column(column, overflow="fold", min_width=28)
+            bottlenecks.add_column(column, overflow="fold", min_width=26)
         else:
             bottlenecks.add_column(column, justify="right")
     for row in results.bottlenecks.head(TOP_ROWS).itertuples():
