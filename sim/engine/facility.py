@@ -99,18 +99,10 @@ class Facility:
             self._file(int(keys[start]), ids[start:end], ready[start:end])
 
     def _down_keys(self, network: Network) -> np.ndarray:
-        """Outbound queue of a downward parcel by its destination: the route serving the next
-        node down, or the local key for residents of this node."""
-        tree = network.tree
-        next_level = min(self.level + 1, len(tree.ancestors) - 1)
-        next_hop = tree.ancestors[next_level][:, None]
-        routes = network.route_of[np.maximum(next_hop[:, 0], 0)]  # (nodes, carriers)
-        # no route down: residents of this node, or villagers who collect here
-        keys = np.where((next_hop >= 0) & (routes >= 0), routes, LOCAL_KEY)
-        courier = int(network.courier_route[self.node])
-        if courier >= 0:
-            keys[self.node] = courier
-        return keys.astype(np.int32)
+        """Outbound queue of a downward parcel by (destination, carrier): the route it
+        leaves on, or the local key (residents of this node, villagers who collect here)."""
+        routes = network.route_down_from(self.level)
+        return np.where(routes >= 0, routes, LOCAL_KEY).astype(np.int32)
 
     def _file(self, key: int, ids: np.ndarray, ready: np.ndarray) -> None:
         if key == UP_KEY:

@@ -228,7 +228,7 @@ class Simulation:
                 stops = [self.stops[int(node)] for node in route.stops]
                 loading = Loading(stop_position, level)
             runners.append(RouteRunner(
-                self.env, route, route.spec, base, stops, base.queue_for(route.index),
+                self.env, route, base, stops, base.queue_for(route.index),
                 self.ledger, loading, tree.ancestors,
                 node_stream(config.run, STREAM_TRAVEL, route.name),
                 config.network.travel_noise_cv, self.trip_log, self.end_h,

@@ -20,7 +20,6 @@ from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import Shelves
 from sim.network import Route
-from sim.scenario.models import Fleet
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -52,13 +51,13 @@ class Loading:
 class RouteRunner:
     """Dispatcher and vehicles of one route."""
 
-    def __init__(self, env: simpy.Environment, route: Route, fleet: Fleet, base: Facility,
+    def __init__(self, env: simpy.Environment, route: Route, base: Facility,
                  stops: Sequence, queue: ParcelQueue, ledger: Ledger, loading: Loading,
                  ancestors: np.ndarray, rng: np.random.Generator, noise_cv: float,
                  log: TripLog, horizon_h: float) -> None:
         self.env = env
         self.route = route
-        self.fleet = fleet
+        self.fleet = route.spec
         self.base = base
         self.stops = list(stops)
         self.queue = queue

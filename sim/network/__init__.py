@@ -68,6 +68,25 @@ class Network:
         """The route to each node for the first carrier (every carrier's under joint modes)."""
         return self.route_of[:, 0]
 
+    def route_down_from(self, level: int) -> np.ndarray:
+        """(destination, carrier): the route a downward parcel leaves a facility of `level`
+        on; -1 where none (it is delivered there, or never passes such a facility)."""
+        tree = self.tree
+        if level + 1 >= len(tree.ancestors):
+            return np.full(self.route_of.shape, -1, dtype=np.int32)
+        next_hop = tree.ancestors[level + 1]
+        routes = np.where((next_hop >= 0)[:, None], self.route_of[np.maximum(next_hop, 0)], -1)
+        if level == PARK:  # county-seat residents' parcels go with the courier
+            routes = np.where((tree.level == PARK)[:, None], self.courier_route[:, None], routes)
+        return routes.astype(np.int32)
+
+    def route_up_from(self, level: int) -> np.ndarray:
+        """(origin, carrier): the route that collects an upward parcel from the node of
+        `level` it passes; -1 where none (the gateway is collected by nobody)."""
+        here = self.tree.ancestors[level]
+        return np.where((here >= 0)[:, None], self.route_of[np.maximum(here, 0)],
+                        -1).astype(np.int32)
+
 
 def build_network(scenario: LoadedScenario) -> Network:
     """Tree, roads and routes; raises ScenarioError if a node cannot be reached."""

@@ -144,37 +144,17 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
     })
 
 
-def waiting_routes(network, level: int) -> tuple[np.ndarray, np.ndarray]:
-    """(node, carrier) tables: the route a parcel for (down) or from (up) each node waits
-    for at a facility of `level`; -1 where it never waits there."""
-    tree = network.tree
-    none = np.full(network.route_of.shape, -1, dtype=np.int32)
-    next_hop = tree.ancestors[level + 1] if level + 1 <= POINT else none[:, 0]
-    down = np.where((next_hop >= 0)[:, None], network.route_of[np.maximum(next_hop, 0)], -1)
-    if level == PARK:  # county-seat parcels wait for the courier
-        down = np.where((tree.level == PARK)[:, None], network.courier_route[:, None], down)
-    if level == GATEWAY:
-        return down.astype(np.int32), none
-    here = tree.ancestors[level]
-    up = np.where((here >= 0)[:, None], network.route_of[np.maximum(here, 0)], -1)
-    return down.astype(np.int32), up.astype(np.int32)
-
-
 def route_backlog(output: SimulationOutput, window: Window) -> Inside:
     """Parcels waiting for each route: ready at its base or at its stops."""
     network, times = output.network, output.ledger.times
     waiting = Inside.zeros(len(network.routes), window.hours)
-    for level, ready_stage in ((GATEWAY, "created"), (HUB, "hub_sorted"),
-                               (PARK, "park_sorted"), (STATION, "station_sorted")):
-        down, up = waiting_routes(network, level)
-        departed = times[f"{NODE_KINDS[level]}_dep"]
-        waiting.add_parcels(times[ready_stage], departed, _per_parcel(output, down, up))
-    # villagers' drop-offs wait at their point for the village loop
-    tree = network.tree
-    at_point = np.where((tree.level == POINT)[:, None], network.route_of, -1).astype(np.int32)
-    nowhere = np.full(network.route_of.shape, -1, dtype=np.int32)
-    waiting.add_parcels(times["created"], times["point_dep"],
-                        _per_parcel(output, nowhere, at_point))
+    for level in (GATEWAY, HUB, PARK, STATION, POINT):
+        kind = NODE_KINDS[level]
+        # at the gateway and at villages parcels are ready when made; elsewhere when sorted
+        ready = times["created"] if level in (GATEWAY, POINT) else times[f"{kind}_sorted"]
+        routes = _per_parcel(output, network.route_down_from(level),
+                             network.route_up_from(level))
+        waiting.add_parcels(ready, times[f"{kind}_dep"], routes)
     return waiting
 
 
