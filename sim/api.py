@@ -52,9 +52,18 @@ def run_overrides(days: int | None = None, seed: int | None = None) -> list[str]
     return overrides
 
 
+def read(config: str | Path | None = None, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Read and check a scenario's files and tier tree (default: configs/kaifeng.yaml).
+
+    Roads and the expected volume are checked when its network is built: by `load`, or by
+    the run itself, which builds the network anyway.
+    """
+    return load_scenario(config or default_scenario_path(), overrides)
+
+
 def load(config: str | Path | None = None, overrides: Sequence[str] = ()) -> LoadedScenario:
     """Load and fully check a scenario (tables, tree and roads) without running it."""
-    scenario = load_scenario(config or default_scenario_path(), overrides)
+    scenario = read(config, overrides)
     network = build_network(scenario)  # unreachable nodes are input errors too
     check_volume(network.tree, scenario.config.demand, scenario.config.run, str(scenario.path))
     return scenario
@@ -63,21 +72,21 @@ def load(config: str | Path | None = None, overrides: Sequence[str] = ()) -> Loa
 def run(scenario: LoadedScenario | str | Path | None = None, overrides: Sequence[str] = (),
         progress: Callable[[float, float], None] | None = None) -> Results:
     """Run one replication and return its results (KPIs computed on demand)."""
-    if not isinstance(scenario, LoadedScenario):
-        scenario = load_scenario(scenario or default_scenario_path(), overrides)
-    elif overrides:
-        scenario = scenario_from_dict(scenario.raw, scenario.path, overrides)
-    return summarise(Simulation(scenario).run(progress))
+    return summarise(Simulation(_loaded(scenario, overrides)).run(progress))
 
 
 def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,
               overrides: Sequence[str] = (), workers: int | None = None,
               dask: str | None = None,
-              progress: Callable[[int], None] | None = None) -> Replications:
-    """Replications 0..reps-1 of a scenario: KPIs per replication, means and intervals."""
+              progress: Callable[[int], None] | None = None,
+              first: Results | None = None) -> Replications:
+    """Replications 0..reps-1 of a scenario: KPIs per replication, means and intervals.
+
+    `first`, the results of a run of this very scenario (replication 0), is reused.
+    """
     scenario = _loaded(scenario, overrides)
     with executor(workers, dask) as pool:
-        return replicate_on(scenario, reps, pool, progress)
+        return replicate_on(scenario, reps, pool, progress, first)
 
 
 def sweep(scenario: LoadedScenario | str | Path | None, design: SweepFile, out: str | Path,
@@ -107,4 +116,4 @@ def _loaded(scenario: LoadedScenario | str | Path | None,
     if isinstance(scenario, LoadedScenario):
         return scenario_from_dict(scenario.raw, scenario.path, overrides) if overrides \
             else scenario
-    return load(scenario, overrides)
+    return read(scenario, overrides)

@@ -72,7 +72,12 @@ def run(
     """Run a scenario: print the KPI table and write the result files."""
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
     try:
-        scenario = api.load(config, overrides)
+        scenario = api.read(config, overrides)  # the run checks roads and volume itself
+        with Progress(TextColumn("simulating"), BarColumn(), TextColumn("day {task.fields[day]}"),
+                      TimeElapsedColumn(), console=errors, transient=True) as bar:
+            task = bar.add_task("run", total=1.0, day="0")
+            results = api.run(scenario, progress=lambda now, end: bar.update(
+                task, completed=now / end, day=f"{now / 24:.0f}"))
         replications = None
         if reps > 1:
             with _counter(f"{reps} replications", reps) as show:
@@ -83,12 +88,7 @@ def run(
                     show(finished[0])
 
                 replications = api.replicate(scenario, reps, workers=workers, dask=dask,
-                                             progress=advance)
-        with Progress(TextColumn("simulating"), BarColumn(), TextColumn("day {task.fields[day]}"),
-                      TimeElapsedColumn(), console=errors, transient=True) as bar:
-            task = bar.add_task("run", total=1.0, day="0")
-            results = api.run(scenario, progress=lambda now, end: bar.update(
-                task, completed=now / end, day=f"{now / 24:.0f}"))
+                                             progress=advance, first=results)
         folder = out or Path("runs") / (
             f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
         write_results(results, folder, parcels=parcels)

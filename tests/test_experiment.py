@@ -32,6 +32,11 @@ def test_same_seed_same_replications_and_each_replication_differs():
     again = api.replicate(TUTORIAL, 3, SHORT, workers=2).table()
     pd.testing.assert_frame_equal(first, again)
     assert first["lead_time_h.mean"].nunique() == 3
+    # a run already at hand stands in for replication 0
+    reused = api.replicate(TUTORIAL, 3, SHORT, workers=1, first=api.run(TUTORIAL, SHORT))
+    pd.testing.assert_frame_equal(first, reused.table())
+    with pytest.raises(ValueError, match="replication 0"):
+        api.replicate(TUTORIAL, 2, SHORT, workers=1, first=api.run(TUTORIAL, ["run.days=3"]))
 
 
 def test_intervals_narrow_as_replications_grow():

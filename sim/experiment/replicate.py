@@ -15,7 +15,8 @@ import pandas as pd
 from sim.experiment.executors import InlineExecutor
 from sim.experiment.kpis import aggregate
 from sim.experiment.runner import run_tasks
-from sim.experiment.tasks import PointTask, RepResult
+from sim.experiment.tasks import PointTask, RepResult, measure
+from sim.results import Results
 from sim.scenario import LoadedScenario
 
 
@@ -43,10 +44,21 @@ class Replications:
 
 
 def replicate(scenario: LoadedScenario, reps: int, executor: Executor | None = None,
-              progress: Callable[[int], None] | None = None) -> Replications:
-    """Run replications 0..reps-1, in parallel when the executor has several workers."""
-    tasks = [PointTask("replications", scenario, (rep,)) for rep in range(reps)]
+              progress: Callable[[int], None] | None = None,
+              first: Results | None = None) -> Replications:
+    """Run replications 0..reps-1, in parallel when the executor has several workers.
+
+    `first`, results already at hand for replication 0 of this scenario, is not run again.
+    """
     results: list[RepResult] = []
+    if first is not None:
+        if first.output.scenario.config != scenario.config:
+            raise ValueError("`first` is not a run of this scenario's replication 0")
+        results.append(measure("replications", 0, first))
+        if progress is not None:
+            progress(1)
+    tasks = [PointTask("replications", scenario, (rep,))
+             for rep in range(len(results), reps)]
 
     def collect(task: PointTask, done: list[RepResult]) -> None:
         results.extend(done)

@@ -49,7 +49,7 @@ def run_point(task: PointTask) -> list[RepResult]:
     for rep in task.reps:
         try:
             scenario = with_replication(task.scenario, rep)
-            results.append(_measure(task.point, rep, summarise(Simulation(scenario).run())))
+            results.append(measure(task.point, rep, summarise(Simulation(scenario).run())))
         except ScenarioError as error:
             results.append(RepResult(task.point, rep, error=error.message))
         except Exception as error:  # a failing point must not stop a sweep
@@ -59,7 +59,8 @@ def run_point(task: PointTask) -> list[RepResult]:
     return results
 
 
-def _measure(point: str, rep: int, results: Results) -> RepResult:
+def measure(point: str, rep: int, results: Results) -> RepResult:
+    """What a replication keeps of a run's results."""
     table = results.bottlenecks
     return RepResult(
         point=point,

@@ -60,7 +60,7 @@ def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps
             if progress is not None:
                 progress(0.5 + 0.5 * done[0] / reps)
 
-        replications = api.replicate(scenario, reps, progress=advance)
+        replications = api.replicate(scenario, reps, progress=advance, first=results)
         intervals = replications.kpis()
         kpis = dict(zip(intervals["kpi"], intervals["mean"], strict=True))
     return RunRecord(
