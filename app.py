@@ -17,7 +17,7 @@ import streamlit as st
 from sim import api
 from sim.errors import ScenarioError
 from sim.experiment.design import SweepFile, with_options
-from sim.results.writer import json_ready
+from sim.results.jsonable import json_ready
 from sim.scenario import LoadedScenario
 from sim.scenario.models import FLEET_NAMES
 from sim.scenario.timeofday import format_window

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from sim.cli import app as cli
-from sim.results.writer import json_ready
+from sim.results.jsonable import json_ready
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 

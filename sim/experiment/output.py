@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim.experiment.capacity import CapacityResult
 from sim.experiment.replicate import Replications
-from sim.results.writer import atomic_write, atomic_write_text, json_ready
+from sim.results.jsonable import json_ready
+from sim.results.writer import atomic_write, atomic_write_text
 
 
 def write_replications(replications: Replications, folder: Path) -> None:

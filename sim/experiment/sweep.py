@@ -33,7 +33,8 @@ from sim.experiment.executors import InlineExecutor
 from sim.experiment.kpis import interval
 from sim.experiment.runner import run_tasks
 from sim.experiment.tasks import PointTask, RepResult
-from sim.results.writer import atomic_write, atomic_write_text, json_ready, scenario_document
+from sim.results.jsonable import json_ready
+from sim.results.writer import atomic_write, atomic_write_text, scenario_document
 from sim.scenario import LoadedScenario, scenario_from_dict
 from sim.scenario.yamlio import dump_yaml
 

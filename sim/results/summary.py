@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from sim.engine.model import SimulationOutput
 from sim.results.costs import cost_summary
+from sim.results.jsonable import json_ready
 from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_table
 from sim.results.resources import (
     bottleneck_table,
@@ -177,7 +177,7 @@ class Results:
             "modes": modes,
             "carriers": self._carriers(cost["total"]),
             "cost": cost,
-            "bottlenecks": _records(table.head(TOP_BOTTLENECKS)),
+            "bottlenecks": json_ready(table.head(TOP_BOTTLENECKS).to_dict(orient="records")),
             "conservation": {
                 "created": len(ledger),
                 "delivered": delivered,
@@ -185,22 +185,6 @@ class Results:
                 "holds": len(ledger) == delivered + output.in_network,
             },
         }
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-ready rows: numpy scalars to Python, NaN to None."""
-    rows = []
-    for record in frame.to_dict(orient="records"):
-        rows.append({key: _plain(value) for key, value in record.items()})
-    return rows
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 def summarise(output: SimulationOutput) -> Results:

@@ -7,17 +7,15 @@ a complete, consistent set of files, and a run that fails never looks finished.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.results.jsonable import json_ready
 from sim.results.summary import Results
 from sim.scenario import LoadedScenario
 from sim.scenario.yamlio import dump_yaml
@@ -40,19 +38,6 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def json_ready(value: Any) -> Any:
-    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null."""
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -> list[Path]:
