@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sim.experiment.design import as_text
 from sim.scenario import LoadedScenario
 from sim.scenario.models import FLEET_NAMES
 
@@ -73,7 +74,7 @@ def overrides(chosen: Mapping[str, Any], scenario: LoadedScenario) -> list[str]:
     for key, value in chosen.items():
         if value is None or value == current(scenario, key):
             continue
-        changed.append(f"{key}={value!r}" if isinstance(value, float) else f"{key}={value}")
+        changed.append(f"{key}={as_text(value)}")
     return changed
 
 
