@@ -29,6 +29,7 @@ from sim.engine.sorting import SortingLine
 from sim.engine.stops import FacilityStop, PointStop
 from sim.engine.vehicles import Loading, RouteRunner, TripLog
 from sim.errors import ConservationError
+from sim.freight.model import GoodsModel, GoodsOutput
 from sim.network import (
     ALL_CARRIERS,
     COURIER,
@@ -61,6 +62,7 @@ class SimulationOutput:
     shelf_slots: np.ndarray  # shelf slots of each point (inf elsewhere)
     end_h: float
     in_network: int
+    goods: GoodsOutput | None = None  # farm products, frozen food, freight (if any)
 
 
 class Simulation:
@@ -92,6 +94,8 @@ class Simulation:
         self._point_queues: list[ParcelQueue] = []
         self.stops = self._stops()
         self.runners = self._runners()
+        self.goods = GoodsModel(self.env, scenario, self.network, self.end_h) \
+            if config.products or config.hubs else None
 
     # -- construction ------------------------------------------------------------------
 
@@ -271,6 +275,7 @@ class Simulation:
             scenario=self.scenario, network=self.network, ledger=self.ledger, trips=trips,
             sort_rate=self.sort_rate, shift_clocks=self.shift_clocks, shelf_peak=shelf_peak,
             shelf_slots=shelf_slots, end_h=self.end_h, in_network=in_network,
+            goods=self.goods.finish() if self.goods is not None else None,
         )
 
     def _check_conservation(self) -> int:

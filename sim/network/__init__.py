@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ScenarioError
-from sim.network.roads import Roads, build_roads, great_circle_km
+from sim.network.roads import Leg, Roads, build_roads, great_circle_km
 from sim.network.routes import sweep_partition, tour_order
 from sim.network.tree import GATEWAY, HUB, LEVEL, PARK, POINT, STATION, Tree, build_tree
 from sim.scenario.loader import LoadedScenario
@@ -263,12 +263,7 @@ def _loops(
     position = {int(node): row for row, node in enumerate(sources)}
     routes = []
     for number, sector in enumerate(sectors):
-        members = kids[sector]
-        rows = np.array([0] + [position[int(m)] for m in members])
-        order = tour_order(hours[np.ix_(rows, sources[rows])])
-        stops = members[np.array(order) - 1]
-        path = [int(base), *stops.tolist(), int(base)]
-        legs = [roads.leg(predecessors[position[a]], a, b) for a, b in pairwise(path)]
+        stops, legs = ordered_loop(roads, hours, predecessors, position, base, kids[sector])
         share = vehicles // len(sectors) + (number < vehicles % len(sectors))
         routes.append(Route(
             index=first_index + number,
@@ -284,3 +279,19 @@ def _loops(
             mode=mode,
         ))
     return routes
+
+
+def ordered_loop(roads: Roads, hours: np.ndarray, predecessors: np.ndarray,
+                 position: dict[int, int], base: int, members: np.ndarray
+                 ) -> tuple[np.ndarray, list[Leg]]:
+    """A loop from `base` through `members` and back: visiting order and road legs.
+
+    `hours` and `predecessors` are `roads.shortest_from(sources)` rows for the base and the
+    members; `position` maps a node to its row.
+    """
+    rows = np.array([position[int(base)]] + [position[int(m)] for m in members])
+    order = tour_order(hours[np.ix_(rows, np.array([int(base), *members.tolist()]))])
+    stops = members[np.array(order, dtype=np.int64) - 1]
+    path = [int(base), *stops.tolist(), int(base)]
+    legs = [roads.leg(predecessors[position[a]], a, b) for a, b in pairwise(path)]
+    return stops, legs

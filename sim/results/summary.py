@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from sim.engine.model import SimulationOutput
 from sim.results.costs import cost_summary
+from sim.results.goods import goods_summary, lots_table
 from sim.results.jsonable import json_ready
 from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_table
 from sim.results.resources import (
@@ -109,6 +110,13 @@ class Results:
             yield parcels_table(self.output, self.outcomes,
                                 slice(start, start + rows_per_table))
 
+    def lots(self) -> pd.DataFrame | None:
+        """The per-lot table of goods other than parcels, if the scenario has any."""
+        return None if self.output.goods is None else lots_table(self.output.goods)
+
+    def freight_trips(self) -> pd.DataFrame | None:
+        return None if self.output.goods is None else self.output.goods.trips
+
     def facility_hours(self) -> pd.DataFrame:
         return facility_hours_frame(self.output, self.load)
 
@@ -135,6 +143,8 @@ class Results:
         fleets = fleet_summary(self.routes)
         modes = self._legs_by_mode()
         cost = cost_summary(output, self.routes, window, measured)
+        goods = {} if output.goods is None else {
+            "cold_chain": goods_summary(output.goods, window)}
         return {
             "scenario": config.name,
             "run": {
@@ -178,6 +188,7 @@ class Results:
             "carriers": self._carriers(cost["total"]),
             "cost": cost,
             "bottlenecks": json_ready(table.head(TOP_BOTTLENECKS).to_dict(orient="records")),
+            **goods,
             "conservation": {
                 "created": len(ledger),
                 "delivered": delivered,

@@ -57,6 +57,10 @@ def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -
     put("facility_hours.parquet", lambda tmp: hours.to_parquet(tmp, index=False))
     trips = results.trips()
     put("trips.parquet", lambda tmp: trips.to_parquet(tmp, index=False))
+    lots, freight_trips = results.lots(), results.freight_trips()
+    if lots is not None:
+        put("lots.parquet", lambda tmp: lots.to_parquet(tmp, index=False))
+        put("freight_trips.parquet", lambda tmp: freight_trips.to_parquet(tmp, index=False))
     table = results.bottlenecks
     put("bottlenecks.csv", lambda tmp: table.to_csv(tmp, index=False))
     scenario = resolved_scenario(results)

@@ -10,19 +10,16 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from sim.scenario.base import NonNegFloat, PosFloat, Share, Strict
+from sim.scenario.goods import Hub, Precooling, Product
 from sim.scenario.timeofday import TimeOfDay, Window
 
-NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 ALL_DAY: list[tuple[float, float]] = [(0.0, 24.0)]
 
 NodeKind = Literal["gateway", "hub", "park", "station", "point"]
@@ -32,10 +29,6 @@ NODE_KINDS: tuple[str, ...] = ("gateway", "hub", "park", "station", "point")
 SERVED_TIERS: tuple[str, ...] = ("park", "station", "point")
 FLEET_NAMES: tuple[str, ...] = ("trunk", "line_haul", "township", "village", "courier")
 BUS_FLEETS: tuple[str, ...] = ("bus_township", "bus_village")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class RunSettings(Strict):
@@ -340,6 +333,13 @@ class Scenario(Strict):
         default_factory=list, description="express carriers; none: one carrier carries all")
     operations: Operations = Field(default_factory=Operations)
     node_overrides: dict[str, NodeOverride] = Field(default_factory=dict)
+    hubs: list[Hub] = Field(
+        default_factory=list, description="city hubs beside the distribution centre: cold-chain"
+        " bases, land port, bulk and port-side parks")
+    products: list[Product] = Field(
+        default_factory=list, description="goods other than parcels: farm products, frozen"
+        " food, freight")
+    precooling: Precooling = Field(default_factory=Precooling)
 
     @model_validator(mode="after")
     def _carriers_and_buses(self) -> Scenario:
@@ -352,6 +352,23 @@ class Scenario(Strict):
             if any(getattr(m, leg) == "bus" for m in modes) and getattr(
                     self.fleets, fleet) is None:
                 raise ValueError(f"a {leg} leg runs by bus: fleets.{fleet} must be given")
+        return self
+
+    @model_validator(mode="after")
+    def _goods_refer_to_hubs(self) -> Scenario:
+        hubs = [h.name for h in self.hubs]
+        if len(set(hubs)) != len(hubs):
+            raise ValueError("hubs: names repeat")
+        products = [p.name for p in self.products]
+        if len(set(products)) != len(products):
+            raise ValueError("products: names repeat")
+        served = [c for h in self.hubs for c in h.serves]
+        if len(set(served)) != len(served):
+            raise ValueError("hubs: a county is served by two cold-chain bases")
+        for product in self.products:
+            for hub in product.hubs:
+                if hub not in hubs:
+                    raise ValueError(f"products: {product.name} names unknown hub {hub!r}")
         return self
 
     def carrier_names(self) -> list[str]:

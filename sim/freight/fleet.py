@@ -1,0 +1,132 @@
+"""A hub's trucks or reefers: at each departure every idle vehicle takes the busiest zone.
+
+A trip loads at the hub what its zone is owed, drives through the zone's stops handing lots
+over and picking lots up, and unloads its pick-ups at the hub's dock. Pick-ups bound for a
+cold store need booked room, so a full store leaves goods where they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from sim.freight.life import ShelfLife
+from sim.freight.occupancy import Occupancy
+from sim.freight.plan import FleetPlan
+from sim.freight.store import HubStore
+
+EPS = 1e-9
+GATEWAY_KEY = "gateway"
+
+
+@dataclass
+class FreightTrips:
+    """One row per trip."""
+
+    columns: tuple[str, ...] = ("fleet", "zone", "depart_h", "back_h", "km", "pallets_out",
+                                "pallets_back", "refrigerated")
+    rows: list[tuple] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stops:
+    """What a fleet's trips do at the hub and at each stop."""
+
+    owed: Callable[[int, float], float]  # zone, t -> pallets waiting at the hub for it
+    fetchable: Callable[[int, float], float]  # zone, t -> pallets it could pick up
+    load: Callable[[int, float, float], np.ndarray]  # zone, t, most -> lots loaded at the hub
+    pick_up: Callable[[int, int, float, float], np.ndarray]  # zone, stop, t, most -> lots
+    books_room: bool  # pick-ups need room in the hub's store
+
+
+class FleetRunner:
+    """The dispatcher of one fleet and its trips."""
+
+    def __init__(self, env: simpy.Environment, plan: FleetPlan, stops: Stops, store: HubStore,
+                 life: ShelfLife, pallets: np.ndarray, key_of: np.ndarray,
+                 destination: np.ndarray, trips: FreightTrips, end_h: float) -> None:
+        self.env, self.plan, self.stops, self.store = env, plan, stops, store
+        self.life, self.pallets, self.key_of = life, pallets, key_of
+        self.destination, self.trips, self.end_h = destination, trips, end_h
+        self.free_at = np.zeros(plan.spec.vehicles)
+        self.out = Occupancy()
+        self._aboard: dict[int, np.ndarray] = {}
+        env.process(self._timetable())
+
+    def _timetable(self) -> Generator:
+        departures = self.plan.spec.departures
+        day = 0
+        while True:
+            for hour in departures:
+                t = day * 24.0 + hour
+                if t >= self.end_h:
+                    return
+                yield self.env.timeout(t - self.env.now)
+                self._dispatch(t)
+            day += 1
+
+    def _dispatch(self, t: float) -> None:
+        idle = np.flatnonzero(self.free_at <= t + EPS)
+        if not len(idle):
+            return
+        zones = range(len(self.plan.zones))
+        score = np.array([self.stops.owed(z, t) + self.stops.fetchable(z, t) for z in zones])
+        capacity = self.plan.spec.capacity_pallets
+        for vehicle in idle:
+            zone = int(np.argmax(score))
+            if score[zone] <= EPS:
+                return
+            score[zone] -= capacity
+            self.free_at[vehicle] = np.inf
+            self.env.process(self._trip(int(vehicle), zone))
+
+    def _trip(self, vehicle: int, zone_index: int) -> Generator:
+        spec, zone = self.plan.spec, self.plan.zones[zone_index]
+        depart = self.env.now
+        self.out.add(depart, 1.0)
+        cargo = self.stops.load(zone_index, depart, spec.capacity_pallets)
+        self.life.move(cargo, depart, cold=spec.refrigerated)
+        self._aboard[vehicle] = cargo
+        pallets_out = float(self.pallets[cargo].sum())
+        picked: list[np.ndarray] = []
+        booked = 0.0
+        yield self.env.timeout(spec.stop_h)
+        for number, stop in enumerate(zone.stops):
+            yield self.env.timeout(zone.leg_hours[number])
+            now = self.env.now
+            here = self._aboard[vehicle][self.destination[self._aboard[vehicle]] == stop]
+            if len(here):
+                self.life.deliver(here, now)
+                self._aboard[vehicle] = self._aboard[vehicle][
+                    self.destination[self._aboard[vehicle]] != stop]
+            room = spec.capacity_pallets - float(self.pallets[self._aboard[vehicle]].sum())
+            if self.stops.books_room:
+                room = min(room, self.store.room())
+            lots = self.stops.pick_up(zone_index, int(stop), now, room)
+            if len(lots):
+                size = float(self.pallets[lots].sum())
+                if self.stops.books_room:
+                    self.store.book(size)
+                    booked += size
+                self.life.move(lots, now, cold=spec.refrigerated)
+                picked.append(lots)
+                self._aboard[vehicle] = np.concatenate((self._aboard[vehicle], lots))
+            yield self.env.timeout(spec.stop_h)
+        yield self.env.timeout(zone.leg_hours[-1])
+        back = self.env.now
+        lots = np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
+        self.store.handle_in(lots, back, self.key_of[lots], booked)
+        self._aboard[vehicle] = np.empty(0, dtype=np.int64)
+        yield self.env.timeout(spec.stop_h)
+        self.free_at[vehicle] = self.env.now
+        self.out.add(self.env.now, -1.0)
+        self.trips.rows.append((self.plan.name, zone.name, depart, self.env.now, zone.loop_km,
+                                pallets_out, float(self.pallets[lots].sum()),
+                                spec.refrigerated))
+
+    def finish(self, t: float) -> int:
+        """At the end: throw out what spoiled aboard; return the lots still aboard."""
+        return sum(len(self.life.cull(ids, t)) for ids in self._aboard.values())

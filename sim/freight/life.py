@@ -1,0 +1,90 @@
+"""Shelf life as a budget that time spends: fast out of refrigeration, slowly inside it.
+
+A lot with ambient life A and cold life C that spends a hours out of refrigeration and c hours
+in it has used a/A + c/C of its life; it is spoiled once that reaches 1. Each lot keeps the
+share used up to its last change of temperature and whether it is cold now, so the moment it
+spoils is known exactly without stepping through time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.freight.lots import Lots
+from sim.scenario.goods import Product
+
+SOUND, DELIVERED, SPOILED = 0, 1, 2
+
+
+class ShelfLife:
+    """The ageing state and fate of every lot."""
+
+    def __init__(self, lots: Lots, products: list[Product]) -> None:
+        ambient = np.array([np.inf if p.shelf_life_ambient_h is None else p.shelf_life_ambient_h
+                            for p in products] or [np.inf])
+        cold = np.array([np.inf if p.shelf_life_cold_h is None else p.shelf_life_cold_h
+                         for p in products] or [np.inf])
+        self._rate_ambient = _rate(ambient)[lots.product]
+        self._rate_cold = _rate(cold)[lots.product]
+        self.used = np.zeros(len(lots))
+        self.since = lots.created.copy()
+        self.cold = np.zeros(len(lots), dtype=bool)
+        self.ambient_h = np.zeros(len(lots))  # hours out of refrigeration so far
+        self.fate = np.full(len(lots), SOUND, dtype=np.int8)
+        self.ended = np.full(len(lots), np.nan)  # when delivered or spoiled
+
+    def _rate(self, ids: np.ndarray) -> np.ndarray:
+        return np.where(self.cold[ids], self._rate_cold[ids], self._rate_ambient[ids])
+
+    def expiry(self, ids: np.ndarray) -> np.ndarray:
+        """When each lot spoils if it stays as it is now (inf: never)."""
+        rate = self._rate(ids)
+        left = np.maximum(1.0 - self.used[ids], 0.0)
+        with np.errstate(divide="ignore"):
+            return self.since[ids] + np.where(rate > 0, left / np.where(rate > 0, rate, 1), np.inf)
+
+    def move(self, ids: np.ndarray, t: float | np.ndarray, cold: bool) -> None:
+        """From time t the lots are in (cold=True) or out of refrigeration."""
+        self._spend(ids, t)
+        self.cold[ids] = cold
+
+    def _spend(self, ids: np.ndarray, t: float | np.ndarray) -> None:
+        elapsed = np.maximum(np.asarray(t, dtype=np.float64) - self.since[ids], 0.0)
+        rate = self._rate(ids)
+        with np.errstate(invalid="ignore"):
+            self.used[ids] += np.where(elapsed > 0, elapsed * rate, 0.0)
+        self.ambient_h[ids] += np.where(self.cold[ids], 0.0, elapsed)
+        self.since[ids] = np.maximum(self.since[ids], t)
+
+    def keep_sound(self, ids: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+        """Mark the lots that spoiled before time t; True for the sound rest."""
+        ends = self.expiry(ids)
+        spoiled = ends < t
+        if spoiled.any():
+            gone = ids[spoiled]
+            self._spend(gone, ends[spoiled])
+            self.fate[gone] = SPOILED
+            self.ended[gone] = ends[spoiled]
+        return ~spoiled
+
+    def cull(self, ids: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+        """Mark the lots that spoiled before time t; return the sound rest."""
+        return ids[self.keep_sound(ids, t)]
+
+    def deliver(self, ids: np.ndarray, t: float | np.ndarray) -> int:
+        """Hand the lots over at time(s) t; those that spoiled on the way count as spoiled.
+
+        Returns the number handed over sound."""
+        when = np.broadcast_to(np.asarray(t, dtype=np.float64), ids.shape)
+        keep = self.keep_sound(ids, when)
+        sound, when = ids[keep], when[keep]
+        self._spend(sound, when)
+        self.fate[sound] = DELIVERED
+        self.ended[sound] = when
+        return len(sound)
+
+
+def _rate(life: np.ndarray) -> np.ndarray:
+    """Share of life used per hour: 1/life; inf for no life at all, 0 for no limit."""
+    with np.errstate(divide="ignore"):
+        return np.where(life > 0, 1.0 / np.where(life > 0, life, 1.0), np.inf)

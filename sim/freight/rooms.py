@@ -1,0 +1,91 @@
+"""Pre-cooling rooms at stations or parks, settled lazily.
+
+Farmers bring lots at known times. A lot enters the room in arrival order as soon as there is
+room for it, is cold from then on and may leave after the pre-cooling time. Room is freed
+only when a vehicle takes lots away, so between two pick-ups the lots let in are simply the
+first ones that fit, each entering at the later of its arrival and the last pick-up: a room
+can be brought up to any moment in one vectorised step, when a vehicle comes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.freight.life import ShelfLife
+from sim.freight.occupancy import Occupancy
+
+EPS = 1e-9
+
+
+class ColdRoom:
+    """Lots outside waiting (ambient) and inside cooling or ready (cold), FIFO."""
+
+    def __init__(self, life: ShelfLife, pallets: np.ndarray, ids: np.ndarray,
+                 arrival: np.ndarray, capacity: float, precool_h: float) -> None:
+        order = np.argsort(arrival, kind="stable")
+        self.life, self.pallets = life, pallets
+        self._ids, self._arrival = ids[order], arrival[order]
+        self.capacity, self.precool_h = capacity, precool_h
+        self._next = 0  # first lot not yet at the door
+        self._outside = np.empty(0, dtype=np.int64)
+        self._outside_arrival = np.empty(0)
+        self._inside = np.empty(0, dtype=np.int64)
+        self._ready = np.empty(0)
+        self._freed_at = -np.inf
+        self.occupancy = Occupancy()
+
+    def settle(self, t: float) -> None:
+        """Let in, up to time t, the lots that fit, in arrival order."""
+        arrived = int(np.searchsorted(self._arrival, t, side="right"))
+        waiting = np.concatenate((self._outside, self._ids[self._next:arrived]))
+        enter = np.maximum(np.concatenate((self._outside_arrival,
+                                           self._arrival[self._next:arrived])), self._freed_at)
+        self._next = arrived
+        if not len(waiting):
+            return
+        keep = self.life.keep_sound(waiting, enter)
+        waiting, enter = waiting[keep], enter[keep]
+        room = self.capacity - self.occupancy.level
+        fits = np.cumsum(self.pallets[waiting]) <= room + EPS
+        count = len(waiting) if fits.all() else int(np.argmin(fits))
+        admitted = waiting[:count]
+        self._outside, self._outside_arrival = waiting[count:], enter[count:]
+        if count:
+            self.life.move(admitted, enter[:count], cold=True)
+            self._inside = np.concatenate((self._inside, admitted))
+            self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
+            self.occupancy.add_many(enter[:count], self.pallets[admitted])
+
+    def arrive(self, ids: np.ndarray, t: np.ndarray) -> None:
+        """Lots reach the door at times t (no earlier than any lot already known)."""
+        self._ids = np.concatenate((self._ids, ids))
+        self._arrival = np.concatenate((self._arrival, t))
+
+    def inside_pallets(self, t: float) -> float:
+        """Pallets in the room at t, cooling or ready: what a vehicle sent now could fetch."""
+        self.settle(t)
+        return float(self.pallets[self._inside].sum())
+
+    def take(self, t: float, most: float) -> np.ndarray:
+        """Lots ready at t, oldest first, up to `most` pallets; spoiled ones are thrown out."""
+        self.settle(t)
+        ready = self._ready <= t + EPS
+        candidates = self.life.cull(self._inside[ready], t)
+        fits = np.cumsum(self.pallets[candidates]) <= most + EPS
+        taken = candidates[fits] if fits.all() else candidates[:int(np.argmin(fits))]
+        leaving = np.isin(self._inside, taken) | (self.life.fate[self._inside] != 0)
+        freed = float(self.pallets[self._inside[leaving]].sum())
+        self._inside, self._ready = self._inside[~leaving], self._ready[~leaving]
+        if freed:
+            self.occupancy.add(t, -freed)
+            self._freed_at = t
+            self.settle(t)
+        return taken
+
+    def finish(self, t: float) -> int:
+        """At the end: throw out what spoiled; return the lots still here (or on the way)."""
+        self.settle(t)
+        inside = self.life.cull(self._inside, t)
+        outside = self.life.cull(self._outside, t)
+        coming = self.life.cull(self._ids[self._next:], t)
+        return len(inside) + len(outside) + len(coming)

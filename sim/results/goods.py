@@ -1,0 +1,207 @@
+"""Cold-chain and freight KPIs: spoilage, time out of refrigeration, storage, reefers, cost.
+
+Lots count when they were made inside the measured window, like parcels. Rates are by weight.
+A lot still in the network at the end is neither delivered nor spoiled: it is reported as in
+the network, so a spoilage rate never hides goods that are stuck.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.freight.life import DELIVERED, SPOILED
+from sim.freight.model import GoodsOutput
+from sim.results.resources import Window
+
+PERCENTILES = (50, 95)
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float | None]:
+    if not len(values):
+        return {f"p{q}": None for q in PERCENTILES}
+    return {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(values, PERCENTILES),
+                                               strict=True)}
+
+
+def lot_tonnes(goods: GoodsOutput) -> np.ndarray:
+    products = goods.plan.products
+    kg_per_pallet = np.array([p.units_per_pallet * p.kg_per_unit for p in products] or [0.0])
+    return goods.lots.pallets * kg_per_pallet[goods.lots.product] / 1000.0
+
+
+def lot_place(goods: GoodsOutput) -> np.ndarray:
+    """The county a lot comes from or goes to (farm products, frozen food), else its hub."""
+    plan, lots = goods.plan, goods.lots
+    village = np.where(plan.site_county[lots.origin] != "", lots.origin, lots.destination)
+    county = plan.site_county[village]
+    hub_names = np.array([h.name for h in plan.hubs] or [""], dtype=object)
+    return np.where(county != "", county, hub_names[lots.hub]).astype(object)
+
+
+def goods_summary(goods: GoodsOutput, window: Window) -> dict:
+    plan, lots, life = goods.plan, goods.lots, goods.life
+    measured = (lots.created >= window.start) & (lots.created < window.end)
+    tonnes = lot_tonnes(goods)
+    place = lot_place(goods)
+    products = {}
+    for index, product in enumerate(plan.products):
+        mine = measured & (lots.product == index)
+        products[product.name] = _product_block(goods, mine, tonnes, place, window,
+                                                product.chain != "ambient")
+        products[product.name].update(flow=product.flow, chain=product.chain)
+    fleets = {runner.plan.name: _fleet_block(goods, runner, window) for runner in goods.fleets}
+    hubs = {hub.name: _hub_block(goods, index, window) for index, hub in enumerate(plan.hubs)}
+    cost = _cost(goods, fleets, hubs, measured, tonnes)
+    fate = life.fate
+    return {
+        "lots": {
+            "made": len(lots),
+            "delivered": int((fate == DELIVERED).sum()),
+            "spoiled": int((fate == SPOILED).sum()),
+            "in_network": goods.in_network,
+            "conserved": len(lots) == int((fate != 0).sum()) + goods.in_network,
+        },
+        "products": products,
+        "tonnes_per_day": float(tonnes[measured & (fate == DELIVERED)].sum() / window.days),
+        "hubs": hubs,
+        "precooling": _rooms_block(goods, window),
+        "fleets": fleets,
+        "reefer_km": float(sum(f["km"] for f in fleets.values() if f["refrigerated"])),
+        "truck_km": float(sum(f["km"] for f in fleets.values() if not f["refrigerated"])),
+        "cost": cost,
+    }
+
+
+def _product_block(goods: GoodsOutput, mine: np.ndarray, tonnes: np.ndarray,
+                   place: np.ndarray, window: Window, cold: bool) -> dict:
+    lots, life = goods.lots, goods.life
+    delivered, spoiled = mine & (life.fate == DELIVERED), mine & (life.fate == SPOILED)
+    made_t = float(tonnes[mine].sum())
+    by_place = {}
+    for name in sorted(set(place[mine].tolist())):
+        here = mine & (place == name)
+        made = float(tonnes[here].sum())
+        by_place[name] = {
+            "made_t": made,
+            "spoiled_t": float(tonnes[here & spoiled].sum()),
+            "spoilage_rate": float(tonnes[here & spoiled].sum() / made) if made else None,
+        }
+    finished = delivered | spoiled
+    return {
+        "lots": int(mine.sum()),
+        "made_t": made_t,
+        "delivered_t": float(tonnes[delivered].sum()),
+        "spoiled_t": float(tonnes[spoiled].sum()),
+        "in_network_t": float(tonnes[mine & (life.fate == 0)].sum()),
+        "spoilage_rate": float(tonnes[spoiled].sum() / made_t) if made_t else None,
+        "tonnes_per_day": float(tonnes[delivered].sum() / window.days),
+        "lead_time_h": _percentiles(life.ended[delivered] - lots.created[delivered]),
+        "out_of_refrigeration_h": _percentiles(life.ambient_h[finished]) if cold else
+        {f"p{q}": None for q in PERCENTILES},
+        "by_county": by_place,
+    }
+
+
+def _fleet_block(goods: GoodsOutput, runner, window: Window) -> dict:
+    spec = runner.plan.spec
+    trips = goods.trips[(goods.trips["fleet"] == runner.plan.name)
+                        & (goods.trips["depart_h"] >= window.start)
+                        & (goods.trips["depart_h"] < window.end)]
+    peak, mean = runner.out.stats(window.start, window.end)
+    km = float(trips["km"].sum())
+    return {
+        "vehicles": spec.vehicles,
+        "refrigerated": spec.refrigerated,
+        "trips": len(trips),
+        "km": km,
+        "pallets": float(trips["pallets_out"].sum() + trips["pallets_back"].sum()),
+        "utilisation": mean / spec.vehicles if spec.vehicles else None,
+        "peak_out": round(peak),
+        "cost": km * spec.cost_per_km + spec.vehicles * window.days * spec.cost_per_vehicle_day,
+    }
+
+
+def _hub_block(goods: GoodsOutput, index: int, window: Window) -> dict:
+    hub, store = goods.plan.hubs[index], goods.stores[index]
+    peak, mean = store.occupancy.stats(window.start, window.end)
+    handled = store.handled_between(window.start, window.end)
+    block = {
+        "role": hub.role,
+        "label": hub.label,
+        "handled_pallets": handled,
+        "handling_utilisation": handled / (hub.handling_per_h * (window.end - window.start)),
+        "stored_peak_pallets": peak,
+        "handling_cost": handled * hub.handling_cost_per_pallet,
+        "storage_cost": mean * window.days * hub.storage_cost_per_pallet_day,
+    }
+    if hub.role == "cold_chain_base":
+        capacity = hub.cold_storage_pallets
+        block["cold_storage"] = {
+            "pallets": capacity,
+            "peak": peak,
+            "utilisation": mean / capacity if capacity else None,
+            "peak_share": peak / capacity if capacity else None,
+        }
+    return block
+
+
+def _rooms_block(goods: GoodsOutput, window: Window) -> dict:
+    if not goods.rooms:
+        return {"rooms": 0, "peak_pallets": 0.0, "utilisation": None, "full_rooms": 0}
+    stats = [room.occupancy.stats(window.start, window.end) for room in goods.rooms.values()]
+    capacity = next(iter(goods.rooms.values())).capacity
+    peaks = np.array([s[0] for s in stats])
+    means = np.array([s[1] for s in stats])
+    return {
+        "rooms": len(stats),
+        "peak_pallets": float(peaks.max()),
+        "utilisation": float(means.mean() / capacity) if capacity else None,
+        "full_rooms": int((peaks >= capacity - 1e-6).sum()) if capacity else len(stats),
+    }
+
+
+def _cost(goods: GoodsOutput, fleets: dict, hubs: dict, measured: np.ndarray,
+          tonnes: np.ndarray) -> dict:
+    plan, life = goods.plan, goods.life
+    vehicles = sum(f["cost"] for f in fleets.values())
+    handling = sum(h["handling_cost"] for h in hubs.values())
+    storage = sum(h["storage_cost"] for h in hubs.values())
+    total = vehicles + handling + storage
+    delivered = measured & (life.fate == DELIVERED)
+    base = {h.name for h in plan.hubs if h.role == "cold_chain_base"}
+    cold_cost = sum(f["cost"] for name, f in fleets.items() if name.split(":", 1)[1] in base) \
+        + sum(h["handling_cost"] + h["storage_cost"] for name, h in hubs.items() if name in base)
+    chilled = np.array([p.chain != "ambient" for p in plan.products] or [False])
+    cold_t = float(tonnes[delivered & chilled[goods.lots.product]].sum())
+    all_t = float(tonnes[delivered].sum())
+    return {
+        "total": float(total),
+        "vehicles": float(vehicles),
+        "handling": float(handling),
+        "storage": float(storage),
+        "per_tonne": float(total / all_t) if all_t else None,
+        "cold_chain": float(cold_cost),
+        "cold_chain_per_tonne": float(cold_cost / cold_t) if cold_t else None,
+    }
+
+
+def lots_table(goods: GoodsOutput) -> pd.DataFrame:
+    """One row per lot: what, from where to where, when, its fate and its shelf life used."""
+    plan, lots, life = goods.plan, goods.lots, goods.life
+    names = [p.name for p in plan.products]
+    fates = np.array(["in_network", "delivered", "spoiled"], dtype=object)
+    return pd.DataFrame({
+        "lot": np.arange(len(lots), dtype=np.int32),
+        "product": pd.Categorical.from_codes(lots.product, categories=names),
+        "origin": pd.Categorical(plan.site_names[lots.origin].astype(str)),
+        "destination": pd.Categorical(plan.site_names[lots.destination].astype(str)),
+        "county": pd.Categorical(lot_place(goods).astype(str)),
+        "pallets": lots.pallets,
+        "tonnes": lot_tonnes(goods),
+        "created_h": lots.created,
+        "ended_h": life.ended,
+        "fate": pd.Categorical(fates[life.fate]),
+        "out_of_refrigeration_h": life.ambient_h,
+        "shelf_life_used": np.minimum(life.used, 1.0),
+    })
