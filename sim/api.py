@@ -26,6 +26,7 @@ from sim.experiment.executors import executor
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
+from sim.freight.plan import build_plan
 from sim.network import build_network
 from sim.results import Results, summarise
 from sim.scenario import LoadedScenario, load_scenario, scenario_from_dict
@@ -66,6 +67,7 @@ def load(config: str | Path | None = None, overrides: Sequence[str] = ()) -> Loa
     scenario = read(config, overrides)
     network = build_network(scenario)  # unreachable nodes are input errors too
     check_volume(network.tree, scenario.config.demand, scenario.config.run, str(scenario.path))
+    build_plan(scenario, network)  # goods naming unknown counties or lacking a fleet
     return scenario
 
 

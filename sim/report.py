@@ -73,7 +73,49 @@ def kpi_report(results: Results) -> Group:
                             _num(float(row.peak_backlog), 0),
                             _num(float(row.backlog_growth_per_day), 1),
                             "yes" if row.unstable else "")
-    return Group(head, lead, county, fleets, bottlenecks)
+    if "cold_chain" not in summary:
+        return Group(head, lead, county, fleets, bottlenecks)
+    return Group(head, lead, county, fleets, bottlenecks, *cold_chain_tables(summary))
+
+
+def cold_chain_tables(summary: dict) -> list[Table]:
+    """Goods by product, and the cold-chain hubs' stores and fleets."""
+    chain = summary["cold_chain"]
+    goods = Table(title="Goods by product (lots.parquet has every lot)", title_justify="left")
+    for column in ("product", "flow", "t made", "t/day", "spoiled", "in network t",
+                   "lead p50 h", "lead p95 h", "out of cold p95 h"):
+        goods.add_column(column, justify="left" if column in ("product", "flow") else "right")
+    for name, block in chain["products"].items():
+        goods.add_row(name, block["flow"], _num(block["made_t"], 0),
+                      _num(block["tonnes_per_day"], 1), _share(block["spoilage_rate"]),
+                      _num(block["in_network_t"], 1), _num(block["lead_time_h"]["p50"]),
+                      _num(block["lead_time_h"]["p95"]),
+                      _num(block["out_of_refrigeration_h"]["p95"]))
+    hubs = Table(title="Hubs and cold storage", title_justify="left")
+    for column in ("hub", "role", "pallets handled", "dock use", "cold store", "peak",
+                   "mean use"):
+        hubs.add_column(column, justify="left" if column in ("hub", "role") else "right")
+    for name, hub in chain["hubs"].items():
+        store = hub.get("cold_storage") or {}
+        hubs.add_row(name, hub["role"], _num(hub["handled_pallets"], 0),
+                     _share(hub["handling_utilisation"]), _num(store.get("pallets"), 0),
+                     _num(store.get("peak"), 0), _share(store.get("utilisation")))
+    fleets = Table(title="Reefers and trucks", title_justify="left")
+    for column in ("fleet", "vehicles", "reefer", "trips", "km", "time busy", "peak out"):
+        fleets.add_column(column, justify="left" if column == "fleet" else "right")
+    for name, fleet in chain["fleets"].items():
+        fleets.add_row(name, _num(fleet["vehicles"]), "yes" if fleet["refrigerated"] else "",
+                       _num(fleet["trips"]), _num(fleet["km"], 0),
+                       _share(fleet["utilisation"]), _num(fleet["peak_out"]))
+    cost, rooms = chain["cost"], chain["precooling"]
+    totals = Table.grid(padding=(0, 2))
+    totals.add_row("goods", f"{_num(chain['tonnes_per_day'], 0)} t a day delivered; reefer-km "
+                   f"{_num(chain['reefer_km'], 0)}, truck-km {_num(chain['truck_km'], 0)}")
+    totals.add_row("cost", f"{_num(cost['cold_chain_per_tonne'], 0)} per tonne of cold-chain"
+                   f" goods, {_num(cost['per_tonne'], 0)} per tonne of all goods")
+    totals.add_row("cold rooms", f"{rooms['rooms']} rooms, {_share(rooms['utilisation'])} used"
+                   f" on average, {rooms['full_rooms']} full at some time")
+    return [goods, hubs, fleets, totals]
 
 
 def print_report(results: Results, console: Console | None = None) -> None:

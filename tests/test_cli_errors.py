@@ -108,3 +108,47 @@ def test_real_process_exit_code_and_no_traceback(scenario_copy, command, tmp_pat
     assert process.returncode == 2
     assert "Traceback" not in process.stderr + process.stdout
     assert "fleets.village.capacity" in process.stderr
+
+
+GOODS_BASE = {
+    "name": "base", "role": "cold_chain_base", "lon": 114.47, "lat": 34.5,
+    "serves": ["Tongxu"], "handling_per_h": 40, "cold_storage_pallets": 100,
+    "fleets": {"line_haul": {"vehicles": 1, "capacity_pallets": 10, "departures": ["08:00"]}},
+}
+MUSHROOM = {
+    "name": "mushroom", "unit": "kg", "units_per_pallet": 300, "kg_per_unit": 1,
+    "chain": "chilled", "shelf_life_ambient_h": 36, "shelf_life_cold_h": 144, "flow": "up",
+    "counties": ["Tongxu"], "per_day": 100,
+}
+
+
+def with_goods(hub: dict, product: dict):
+    def edit(raw):
+        raw["hubs"] = [hub]
+        raw["products"] = [product]
+    return edit
+
+
+def test_goods_from_an_unknown_county(scenario_copy):
+    path = scenario_copy(with_goods(GOODS_BASE, {**MUSHROOM, "counties": ["Atlantis"]}))
+    check_rejected(path, "scenario.yaml", "products.0.counties", "unknown county 'Atlantis'")
+
+
+def test_a_base_serving_an_unknown_county(scenario_copy):
+    path = scenario_copy(with_goods({**GOODS_BASE, "serves": ["Qi"]}, MUSHROOM))
+    check_rejected(path, "scenario.yaml", "hubs.0.serves", "unknown county 'Qi'")
+
+
+def test_farm_products_need_a_collection_fleet(scenario_copy):
+    path = scenario_copy(with_goods(GOODS_BASE, MUSHROOM))
+    check_rejected(path, "scenario.yaml", "hubs.0.fleets.collect", "required")
+
+
+def test_a_harvest_season_must_be_a_real_date(scenario_copy):
+    path = scenario_copy(with_goods(GOODS_BASE, {**MUSHROOM, "season": ["02-30", "03-10"]}))
+    check_rejected(path, "scenario.yaml", "products.0.season", "day is out of range")
+
+
+def test_a_cold_chain_base_must_serve_a_county(scenario_copy):
+    path = scenario_copy(with_goods({**GOODS_BASE, "serves": []}, MUSHROOM))
+    check_rejected(path, "scenario.yaml", "hubs.0", "must list the counties it `serves`")

@@ -48,6 +48,10 @@ class ShelfLife:
         self._spend(ids, t)
         self.cold[ids] = cold
 
+    def age_to(self, ids: np.ndarray, t: float) -> None:
+        """Bring the lots' ageing up to time t without changing where they are."""
+        self._spend(ids, t)
+
     def _spend(self, ids: np.ndarray, t: float | np.ndarray) -> None:
         elapsed = np.maximum(np.asarray(t, dtype=np.float64) - self.since[ids], 0.0)
         rate = self._rate(ids)

@@ -15,7 +15,7 @@ import simpy
 
 from sim.errors import ConservationError
 from sim.freight.fleet import GATEWAY_KEY, FleetRunner, FreightTrips, Stops
-from sim.freight.life import DELIVERED, SPOILED, ShelfLife
+from sim.freight.life import DELIVERED, SOUND, SPOILED, ShelfLife
 from sim.freight.lots import Lots, generate_lots
 from sim.freight.plan import GoodsPlan, build_plan
 from sim.freight.rooms import ColdRoom
@@ -91,7 +91,8 @@ class GoodsModel:
         plan, lots = self.plan, self.lots
         room_of = plan.precool_site[lots.origin[up]]
         rooms = {}
-        for site in np.unique(room_of):
+        sites = {int(z.stops[0]) for f in plan.fleets if f.job == "collect" for z in f.zones}
+        for site in sorted(sites):
             mine = up[room_of == site]
             arrival = lots.created[mine] + plan.first_mile_km[lots.origin[mine]] / \
                 precooling.first_mile_kmh
@@ -136,6 +137,7 @@ class GoodsModel:
                 + sum(store.finish(end) for store in [*self.stores, self.gateway])
                 + sum(fleet.finish(end) for fleet in self.fleets))
         fate = self.life.fate
+        self.life.age_to(np.flatnonzero(fate == SOUND), end)  # hours out of cold so far
         delivered, spoiled = int((fate == DELIVERED).sum()), int((fate == SPOILED).sum())
         if len(self.lots) != delivered + spoiled + held:
             raise ConservationError(

@@ -41,6 +41,8 @@ class HubStore:
         """Unload lots at t: through the dock in order, then held under their keys, or
         handed over here when their key is HERE."""
         self._booked -= booked
+        sound = self.life.keep_sound(ids, t)  # what spoiled on the way is thrown out
+        ids, keys = ids[sound], keys[sound]
         if not len(ids):
             return
         start = max(t, self._dock_free)

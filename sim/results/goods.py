@@ -157,7 +157,8 @@ def _rooms_block(goods: GoodsOutput, window: Window) -> dict:
         "rooms": len(stats),
         "peak_pallets": float(peaks.max()),
         "utilisation": float(means.mean() / capacity) if capacity else None,
-        "full_rooms": int((peaks >= capacity - 1e-6).sum()) if capacity else len(stats),
+        # full: no room left for one more pallet at some moment
+        "full_rooms": int((peaks > capacity - 1.0).sum()) if capacity else len(stats),
     }
 
 

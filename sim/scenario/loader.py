@@ -15,10 +15,10 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.inherit import read_scenario_yaml
 from sim.scenario.models import NodeOverride, Scenario
 from sim.scenario.overrides import apply_overrides
 from sim.scenario.tables import load_nodes, load_roads
-from sim.scenario.yamlio import read_yaml
 
 # Each kind's parent kind in the tier tree.
 PARENT_KIND = {
@@ -57,10 +57,7 @@ def with_replication(scenario: LoadedScenario, replication: int) -> LoadedScenar
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
     """Read, override, validate and cross-check a scenario file."""
     path = Path(path)
-    raw = read_yaml(path)
-    if not isinstance(raw, Mapping):
-        raise ScenarioError(str(path), "", "expected a mapping of sections at the top level")
-    return scenario_from_dict(raw, path, overrides)
+    return scenario_from_dict(read_scenario_yaml(path), path, overrides)
 
 
 def scenario_from_dict(

@@ -57,6 +57,11 @@ def apply_overrides(raw: Mapping[str, Any], expressions: Iterable[str]) -> dict[
 
 
 def _list_index(items: list, part: str, expression: str, path: list[str]) -> int:
+    """A list item by position, or by its `name` (hubs.qi_base, products.garlic)."""
+    named = [i for i, item in enumerate(items) if isinstance(item, Mapping)
+             and item.get("name") == part]
+    if named and not part.isdigit():
+        return named[0]
     if not part.isdigit() or int(part) >= len(items):
         raise ScenarioError(
             f"--set {expression}", ".".join(path), f"no item {part} in a list of {len(items)}"

@@ -2,7 +2,8 @@
 
 PyYAML's SafeLoader never constructs Python objects, but it reads `14:00` as the base-60
 integer 840 and lets a repeated key silently win. Both would give wrong numbers without a
-word, so this loader reads clock times as strings and rejects duplicate keys.
+word, so this loader reads clock times as strings and rejects duplicate keys. Anchors and
+`<<:` merges work as in YAML 1.1: keys written beside a merge override the merged ones.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ ScenarioLoader.add_implicit_resolver(
 
 
 def _construct_mapping(loader: ScenarioLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A mapping whose own keys are unique; `<<: *anchor` merges may be overridden."""
     seen: dict[Any, yaml.Mark] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
