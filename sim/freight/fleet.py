@@ -40,6 +40,7 @@ class Stops:
     load: Callable[[int, float, float], np.ndarray]  # zone, t, most -> lots loaded at the hub
     pick_up: Callable[[int, int, float, float], np.ndarray]  # zone, stop, t, most -> lots
     books_room: bool  # pick-ups need room in the hub's store
+    picks_up: bool = True  # False: rounds only hand lots over
 
 
 class FleetRunner:
@@ -54,6 +55,8 @@ class FleetRunner:
         self.free_at = np.zeros(plan.spec.vehicles)
         self.out = Occupancy()
         self._aboard: dict[int, np.ndarray] = {}
+        self._positions = [{int(site): i for i, site in enumerate(zone.stops)}
+                           for zone in plan.zones]
         env.process(self._timetable())
 
     def _timetable(self) -> Generator:
@@ -91,41 +94,72 @@ class FleetRunner:
         self.life.move(cargo, depart, cold=spec.refrigerated)
         self._aboard[vehicle] = cargo
         pallets_out = float(self.pallets[cargo].sum())
-        picked: list[np.ndarray] = []
-        booked = 0.0
         yield self.env.timeout(spec.stop_h)
-        for number, stop in enumerate(zone.stops):
-            yield self.env.timeout(zone.leg_hours[number])
-            now = self.env.now
-            here = self._aboard[vehicle][self.destination[self._aboard[vehicle]] == stop]
-            if len(here):
-                self.life.deliver(here, now)
-                self._aboard[vehicle] = self._aboard[vehicle][
-                    self.destination[self._aboard[vehicle]] != stop]
-            room = spec.capacity_pallets - float(self.pallets[self._aboard[vehicle]].sum())
-            if self.stops.books_room:
-                room = min(room, self.store.room())
-            lots = self.stops.pick_up(zone_index, int(stop), now, room)
-            if len(lots):
-                size = float(self.pallets[lots].sum())
-                if self.stops.books_room:
-                    self.store.book(size)
-                    booked += size
-                self.life.move(lots, now, cold=spec.refrigerated)
-                picked.append(lots)
-                self._aboard[vehicle] = np.concatenate((self._aboard[vehicle], lots))
-            yield self.env.timeout(spec.stop_h)
+        if self.stops.picks_up:
+            picked, booked = yield from self._visit(vehicle, zone_index)
+        else:
+            picked, booked = (yield from self._drop_off(vehicle, zone_index)), 0.0
         yield self.env.timeout(zone.leg_hours[-1])
         back = self.env.now
-        lots = np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)
-        self.store.handle_in(lots, back, self.key_of[lots], booked)
+        self.store.handle_in(picked, back, self.key_of[picked], booked)
         self._aboard[vehicle] = np.empty(0, dtype=np.int64)
         yield self.env.timeout(spec.stop_h)
         self.free_at[vehicle] = self.env.now
         self.out.add(self.env.now, -1.0)
         self.trips.rows.append((self.plan.name, zone.name, depart, self.env.now, zone.loop_km,
-                                pallets_out, float(self.pallets[lots].sum()),
+                                pallets_out, float(self.pallets[picked].sum()),
                                 spec.refrigerated))
+
+    def _visit(self, vehicle: int, zone_index: int) -> Generator:
+        """Stop by stop: hand lots over, then pick up what is ready and fits (booking room
+        in a cold store first). Returns the lots picked up and the room booked."""
+        spec, zone = self.plan.spec, self.plan.zones[zone_index]
+        picked: list[np.ndarray] = []
+        booked = 0.0
+        for number, stop in enumerate(zone.stops):
+            yield self.env.timeout(zone.leg_hours[number])
+            now = self.env.now
+            aboard = self._aboard[vehicle]
+            here = self.destination[aboard] == stop
+            if here.any():
+                self.life.deliver(aboard[here], now)
+                aboard = aboard[~here]
+            room = spec.capacity_pallets - float(self.pallets[aboard].sum())
+            if self.stops.books_room:
+                room = min(room, self.store.room())
+            lots = self.stops.pick_up(zone_index, int(stop), now, room)
+            if len(lots):
+                if self.stops.books_room:
+                    self.store.book(float(self.pallets[lots].sum()))
+                    booked += float(self.pallets[lots].sum())
+                self.life.move(lots, now, cold=spec.refrigerated)
+                picked.append(lots)
+                aboard = np.concatenate((aboard, lots))
+            self._aboard[vehicle] = aboard
+            if here.any() or len(lots):
+                yield self.env.timeout(spec.stop_h)
+        return (np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)), booked
+
+    def _drop_off(self, vehicle: int, zone_index: int) -> Generator:
+        """A round that only hands lots over, settled at departure: no one else touches the
+        load, so each lot's hand-over time is known now. Lots due after the run's end stay
+        aboard. Returns no pick-ups."""
+        spec, zone = self.plan.spec, self.plan.zones[zone_index]
+        cargo = self._aboard[vehicle]
+        position = self._positions[zone_index]
+        at = np.array([position[int(site)] for site in self.destination[cargo]],
+                      dtype=np.int64)
+        works = np.zeros(len(zone.stops), dtype=bool)
+        works[at] = True
+        dwell = np.where(works, spec.stop_h, 0.0)
+        arrive = self.env.now + np.cumsum(zone.leg_hours[:-1]) + np.concatenate(
+            ([0.0], np.cumsum(dwell)[:-1]))
+        due = arrive[at]
+        now_done = due <= self.end_h
+        self.life.deliver(cargo[now_done], due[now_done])
+        self._aboard[vehicle] = cargo[~now_done]
+        yield self.env.timeout(float(zone.leg_hours[:-1].sum() + dwell.sum()))
+        return np.empty(0, dtype=np.int64)
 
     def finish(self, t: float) -> int:
         """At the end: throw out what spoiled aboard; return the lots still aboard."""

@@ -128,7 +128,7 @@ class GoodsModel:
             fetchable=lambda z, t: 0.0,
             load=lambda z, t, most: store.take(z, t, most),
             pick_up=lambda z, stop, t, most: none,
-            books_room=False)
+            books_room=False, picks_up=False)
 
     def finish(self) -> GoodsOutput:
         """Throw out what spoiled by the end and check every lot is accounted for."""

@@ -37,6 +37,8 @@ class ColdRoom:
     def settle(self, t: float) -> None:
         """Let in, up to time t, the lots that fit, in arrival order."""
         arrived = int(np.searchsorted(self._arrival, t, side="right"))
+        if arrived == self._next and not len(self._outside):
+            return  # no one at the door
         waiting = np.concatenate((self._outside, self._ids[self._next:arrived]))
         enter = np.maximum(np.concatenate((self._outside_arrival,
                                            self._arrival[self._next:arrived])), self._freed_at)
@@ -64,7 +66,7 @@ class ColdRoom:
     def inside_pallets(self, t: float) -> float:
         """Pallets in the room at t, cooling or ready: what a vehicle sent now could fetch."""
         self.settle(t)
-        return float(self.pallets[self._inside].sum())
+        return self.occupancy.level
 
     def take(self, t: float, most: float) -> np.ndarray:
         """Lots ready at t, oldest first, up to `most` pallets; spoiled ones are thrown out."""
