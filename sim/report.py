@@ -126,8 +126,11 @@ HEADLINE_KPIS = (
     "lead_time_h.mean", "lead_time_h.p50", "lead_time_h.p95", "on_time_rate",
     "by_tier.park.lead_time_h.p95", "by_tier.station.lead_time_h.p95",
     "by_tier.point.lead_time_h.p95", "by_tier.point.on_time_rate", "parcels.in_network",
-    "vehicle_km", "cost.per_parcel",
+    "vehicle_km", "cost.per_parcel", "cold_chain.spoilage_rate",
+    "cold_chain.cost.cold_chain_per_tonne", "cold_chain.reefer_km",
 )
+SWEEP_KPIS = ("on_time_rate", "lead_time_h.p95", "cost.per_parcel")
+SWEEP_GOODS_KPIS = ("cold_chain.spoilage_rate", "cold_chain.cost.cold_chain_per_tonne")
 
 
 def _estimate(mean: float, low: float, high: float) -> str:
@@ -157,12 +160,14 @@ def print_sweep(result, keys: list[str], console: Console | None = None) -> None
     table = Table(title="Sweep points (points.csv has every KPI)", title_justify="left")
     for key in keys:
         table.add_column(key, overflow="fold")
-    for name in ("on_time_rate", "lead_time_h.p95", "cost.per_parcel"):
+    goods = f"{SWEEP_GOODS_KPIS[0]}.mean" in result.points.columns
+    names = SWEEP_KPIS + (SWEEP_GOODS_KPIS if goods else ())
+    for name in names:
         table.add_column(name, justify="right")
     table.add_column("reps", justify="right")
     for row in result.points.to_dict(orient="records"):
         cells = [str(row.get(key)) for key in keys]
-        for name in ("on_time_rate", "lead_time_h.p95", "cost.per_parcel"):
+        for name in names:
             mean = row.get(f"{name}.mean")
             cells.append("-" if mean is None or mean != mean else _estimate(
                 mean, row[f"{name}.ci_low"], row[f"{name}.ci_high"]))

@@ -40,7 +40,7 @@ from sim.scenario.yamlio import dump_yaml
 
 HEADLINE = ("parcels.", "lead_time_h.", "on_time_rate", "by_flow.", "by_tier.", "by_county.",
             "by_carrier.", "by_mode.", "fleets.", "modes.", "carriers.", "vehicle_km", "co2_kg",
-            "cost.")
+            "cost.", "cold_chain.")
 
 
 @dataclass(frozen=True)

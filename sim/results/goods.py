@@ -62,6 +62,7 @@ def goods_summary(goods: GoodsOutput, window: Window) -> dict:
             "in_network": goods.in_network,
             "conserved": len(lots) == int((fate != 0).sum()) + goods.in_network,
         },
+        "spoilage_rate": _cold_spoilage(plan, lots, life, measured, tonnes),
         "products": products,
         "tonnes_per_day": float(tonnes[measured & (fate == DELIVERED)].sum() / window.days),
         "hubs": hubs,
@@ -71,6 +72,15 @@ def goods_summary(goods: GoodsOutput, window: Window) -> dict:
         "truck_km": float(sum(f["km"] for f in fleets.values() if not f["refrigerated"])),
         "cost": cost,
     }
+
+
+def _cold_spoilage(plan, lots, life, measured: np.ndarray, tonnes: np.ndarray
+                   ) -> float | None:
+    """Spoiled over made, by weight, of every product that needs the cold chain."""
+    cold = np.array([p.chain != "ambient" for p in plan.products] or [False])[lots.product]
+    made = float(tonnes[measured & cold].sum())
+    spoiled = float(tonnes[measured & cold & (life.fate == SPOILED)].sum())
+    return spoiled / made if made else None
 
 
 def _product_block(goods: GoodsOutput, mine: np.ndarray, tonnes: np.ndarray,
