@@ -17,6 +17,7 @@ import streamlit as st
 from sim import api
 from sim.errors import ScenarioError
 from sim.experiment.design import SweepFile, with_options
+from sim.results.goods import fleet_frame, hub_frame, product_frame
 from sim.results.jsonable import json_ready
 from sim.scenario import LoadedScenario
 from sim.scenario.models import FLEET_NAMES
@@ -31,6 +32,7 @@ CARDS = [("lead_time_h.p50", "Lead time p50 (h)", "inverse", "{:.1f}"),
          ("lead_time_h.p95", "Lead time p95 (h)", "inverse", "{:.1f}"),
          ("on_time_rate", "On time", "normal", "{:.1%}"),
          ("cost.per_parcel", "Cost per parcel", "inverse", "{:.2f}")]
+GOODS_CARDS = [("cold_chain.spoilage_rate", "Cold-chain spoilage", "inverse", "{:.1%}")]
 SWEEP_KPIS = ["on_time_rate", "lead_time_h.p95", "lead_time_h.mean", "cost.per_parcel",
               "by_tier.point.lead_time_h.p95"]
 
@@ -126,6 +128,11 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
     with st.expander("Villagers and shelves"):
         for lever in levers.RESIDENT_LEVERS:
             chosen[lever.key] = number(lever, scenario, label)
+    goods = levers.goods_levers(scenario)
+    if goods:
+        with st.expander("Cold chain"):
+            for lever in goods:
+                chosen[lever.key] = number(lever, scenario, label)
     with st.expander("Advanced: any dotted override"):
         advanced = st.text_area("One per line, e.g. node_overrides.V410222101200.shelf_slots=20",
                                 key="advanced")
@@ -154,8 +161,9 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
 
 
 def cards(record: RunRecord, baseline: RunRecord | None) -> None:
-    columns = st.columns(len(CARDS))
-    for column, (key, label, colour, style) in zip(columns, CARDS, strict=True):
+    shown = CARDS + (GOODS_CARDS if "cold_chain" in record.summary else [])
+    columns = st.columns(len(shown))
+    for column, (key, label, colour, style) in zip(columns, shown, strict=True):
         value = record.kpis.get(key)
         delta = None
         if baseline is not None and value is not None and baseline.kpis.get(key) is not None:
@@ -166,8 +174,13 @@ def cards(record: RunRecord, baseline: RunRecord | None) -> None:
 
 
 def results_tabs(record: RunRecord, text: str, base: str) -> None:
-    tabs = st.tabs(["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare",
-                    "Downloads"])
+    names = ["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads"]
+    if "cold_chain" in record.summary:
+        names.append("Cold chain")
+    tabs = st.tabs(names)
+    if "cold_chain" in record.summary:
+        with tabs[7]:
+            cold_chain_tab(record.summary["cold_chain"])
     with tabs[0]:
         st.altair_chart(distribution(record.by_tier, "tier", "By where the resident lives"),
                         width="stretch")
@@ -196,6 +209,21 @@ def results_tabs(record: RunRecord, text: str, base: str) -> None:
         compare_tab(record)
     with tabs[6]:
         downloads(record)
+
+
+def cold_chain_tab(chain: dict) -> None:
+    st.subheader("Goods by product")
+    st.dataframe(product_frame(chain), hide_index=True, width="stretch")
+    st.caption("Spoilage: tonnes spoiled over tonnes made in the measured window. Out of cold:"
+               " hours out of refrigeration, p95 over the lots done.")
+    st.subheader("Hubs and cold storage")
+    st.dataframe(hub_frame(chain), hide_index=True, width="stretch")
+    st.subheader("Reefers and trucks")
+    st.dataframe(fleet_frame(chain), hide_index=True, width="stretch")
+    cost = chain["cost"]
+    st.caption(f"{chain['tonnes_per_day']:,.0f} t a day delivered; reefer-km "
+               f"{chain['reefer_km']:,.0f}; cold chain "
+               f"{cost['cold_chain_per_tonne'] or float('nan'):,.0f} per tonne.")
 
 
 def sweep_tab(record: RunRecord, text: str, base: str) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 
 from sim.results import Results
+from sim.results.goods import fleet_frame, hub_frame, product_frame
 
 LEAD_COLUMNS = ("mean", "p50", "p90", "p95", "max")
 TOP_ROWS = 8
@@ -79,34 +82,13 @@ def kpi_report(results: Results) -> Group:
 
 
 def cold_chain_tables(summary: dict) -> list[Table]:
-    """Goods by product, and the cold-chain hubs' stores and fleets."""
+    """Goods by product, and the hubs' stores and fleets."""
     chain = summary["cold_chain"]
-    goods = Table(title="Goods by product (lots.parquet has every lot)", title_justify="left")
-    for column in ("product", "flow", "t made", "t/day", "spoiled", "in network t",
-                   "lead p50 h", "lead p95 h", "out of cold p95 h"):
-        goods.add_column(column, justify="left" if column in ("product", "flow") else "right")
-    for name, block in chain["products"].items():
-        goods.add_row(name, block["flow"], _num(block["made_t"], 0),
-                      _num(block["tonnes_per_day"], 1), _share(block["spoilage_rate"]),
-                      _num(block["in_network_t"], 1), _num(block["lead_time_h"]["p50"]),
-                      _num(block["lead_time_h"]["p95"]),
-                      _num(block["out_of_refrigeration_h"]["p95"]))
-    hubs = Table(title="Hubs and cold storage", title_justify="left")
-    for column in ("hub", "role", "pallets handled", "dock use", "cold store", "peak",
-                   "mean use"):
-        hubs.add_column(column, justify="left" if column in ("hub", "role") else "right")
-    for name, hub in chain["hubs"].items():
-        store = hub.get("cold_storage") or {}
-        hubs.add_row(name, hub["role"], _num(hub["handled_pallets"], 0),
-                     _share(hub["handling_utilisation"]), _num(store.get("pallets"), 0),
-                     _num(store.get("peak"), 0), _share(store.get("utilisation")))
-    fleets = Table(title="Reefers and trucks", title_justify="left")
-    for column in ("fleet", "vehicles", "reefer", "trips", "km", "time busy", "peak out"):
-        fleets.add_column(column, justify="left" if column == "fleet" else "right")
-    for name, fleet in chain["fleets"].items():
-        fleets.add_row(name, _num(fleet["vehicles"]), "yes" if fleet["refrigerated"] else "",
-                       _num(fleet["trips"]), _num(fleet["km"], 0),
-                       _share(fleet["utilisation"]), _num(fleet["peak_out"]))
+    tables = [
+        _frame_table("Goods by product (lots.parquet has every lot)", product_frame(chain)),
+        _frame_table("Hubs and cold storage", hub_frame(chain)),
+        _frame_table("Reefers and trucks", fleet_frame(chain)),
+    ]
     cost, rooms = chain["cost"], chain["precooling"]
     totals = Table.grid(padding=(0, 2))
     totals.add_row("goods", f"{_num(chain['tonnes_per_day'], 0)} t a day delivered; reefer-km "
@@ -115,7 +97,37 @@ def cold_chain_tables(summary: dict) -> list[Table]:
                    f" goods, {_num(cost['per_tonne'], 0)} per tonne of all goods")
     totals.add_row("cold rooms", f"{rooms['rooms']} rooms, {_share(rooms['utilisation'])} used"
                    f" on average, {rooms['full_rooms']} full at some time")
-    return [goods, hubs, fleets, totals]
+    return [*tables, totals]
+
+
+SHARES = ("spoilage_rate", "dock_use", "mean_use", "time_busy")
+
+
+def _frame_table(title: str, frame: pd.DataFrame) -> Table:
+    """A small DataFrame as a rich table: text left, numbers right, shares in per cent."""
+    table = Table(title=title, title_justify="left")
+    text = [c for c in frame.columns if c not in SHARES and not (
+        pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().all())]
+    for column in frame.columns:
+        table.add_column(column.replace("_", " "),
+                         justify="left" if column in text else "right")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            if column in SHARES:
+                cells.append(_share(None if pd.isna(value) else value))
+            elif isinstance(value, bool | np.bool_):
+                cells.append("yes" if value else "")
+            elif column in text:
+                cells.append("-" if value is None else str(value))
+            elif value is None or pd.isna(value):
+                cells.append("-")
+            elif pd.api.types.is_integer_dtype(frame[column]):
+                cells.append(_num(int(value)))
+            else:
+                cells.append(_num(float(value), 0 if abs(value) >= 100 else 1))
+        table.add_row(*cells)
+    return table
 
 
 def print_report(results: Results, console: Console | None = None) -> None:

@@ -126,3 +126,24 @@ def test_the_operating_mode_is_a_lever(page):
     messages = [e.value for e in page.error]
     assert any("tutorial.yaml" in m and "fleets.bus_village must be given" in m
                for m in messages), messages
+
+
+def test_the_cold_chain_has_levers_a_card_and_a_tab():
+    """harvest_peak.yaml extends kaifeng.yaml; its reefers are levers and cutting them shows
+    as more spoilage against the pinned run."""
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    at.run()
+    next(s for s in at.sidebar.selectbox if s.label == "Scenario").set_value("harvest_peak.yaml")
+    at.run()
+    assert not at.exception, at.exception
+    next(s for s in at.sidebar.slider if s.label == "Days").set_value(4)
+    next(s for s in at.sidebar.slider if s.label.startswith("Volume multiplier")).set_value(0.2)
+    press(at, "Run")
+    assert metric(at, "Cold-chain spoilage").value.endswith("%")
+    assert "Cold chain" in [tab.label for tab in at.tabs]
+    press(at, "Pin")
+    next(s for s in at.sidebar.selectbox if s.label == "Deltas against").set_value("run 1")
+    for label, value in (("qi_base: collect reefers", 4), ("lankao_base: collect reefers", 2)):
+        next(n for n in at.sidebar.number_input if n.label == label).set_value(value)
+    press(at, "Run")
+    assert float(metric(at, "Cold-chain spoilage").delta.split()[0]) > 0  # in points

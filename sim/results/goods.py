@@ -216,3 +216,35 @@ def lots_table(goods: GoodsOutput) -> pd.DataFrame:
         "out_of_refrigeration_h": life.ambient_h,
         "shelf_life_used": np.minimum(life.used, 1.0),
     })
+
+
+def product_frame(chain: dict) -> pd.DataFrame:
+    """summary.json's `cold_chain.products` as one row per product."""
+    return pd.DataFrame([{
+        "product": name, "flow": block["flow"], "made_t": block["made_t"],
+        "t_per_day": block["tonnes_per_day"], "spoilage_rate": block["spoilage_rate"],
+        "in_network_t": block["in_network_t"], "lead_p50_h": block["lead_time_h"]["p50"],
+        "lead_p95_h": block["lead_time_h"]["p95"],
+        "out_of_cold_p95_h": block["out_of_refrigeration_h"]["p95"],
+    } for name, block in chain["products"].items()])
+
+
+def hub_frame(chain: dict) -> pd.DataFrame:
+    """`cold_chain.hubs`: one row per hub, cold storage blank where there is none."""
+    rows = []
+    for name, hub in chain["hubs"].items():
+        store = hub.get("cold_storage") or {}
+        rows.append({"hub": name, "role": hub["role"], "pallets_handled": hub["handled_pallets"],
+                     "dock_use": hub["handling_utilisation"],
+                     "cold_store_pallets": store.get("pallets"), "peak": store.get("peak"),
+                     "mean_use": store.get("utilisation")})
+    return pd.DataFrame(rows)
+
+
+def fleet_frame(chain: dict) -> pd.DataFrame:
+    """`cold_chain.fleets`: one row per hub fleet."""
+    return pd.DataFrame([{
+        "fleet": name, "vehicles": fleet["vehicles"], "reefer": fleet["refrigerated"],
+        "trips": fleet["trips"], "km": fleet["km"], "time_busy": fleet["utilisation"],
+        "peak_out": fleet["peak_out"],
+    } for name, fleet in chain["fleets"].items()])

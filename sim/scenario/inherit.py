@@ -20,9 +20,13 @@ from sim.scenario.yamlio import read_yaml
 TABLE_KEYS = ("nodes", "roads")
 
 
-def read_scenario_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_scenario_yaml(path: Path) -> dict[str, Any]:
     """The file's mapping with every `extends` resolved."""
-    raw = read_yaml(path)
+    return resolve_extends(read_yaml(path), path)
+
+
+def resolve_extends(raw: Any, path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario mapping (read from, or standing for, `path`) merged over its base."""
     if not isinstance(raw, Mapping):
         raise ScenarioError(str(path), "", "expected a mapping of sections at the top level")
     if "extends" not in raw:
@@ -33,7 +37,7 @@ def read_scenario_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     base = (path.parent / base_name).resolve()
     if base in seen or base == path.resolve():
         raise ScenarioError(str(path), "extends", f"{base_name} extends this file in a loop")
-    merged = read_scenario_yaml(base, (*seen, path.resolve()))
+    merged = resolve_extends(read_yaml(base), base, (*seen, path.resolve()))
     _rebase_tables(merged, base.parent, path.parent)
     return merge(merged, {k: v for k, v in raw.items() if k != "extends"})
 

@@ -57,12 +57,33 @@ SWEEPABLE = {lever.key: lever for lever in [
 ]}
 
 
+def goods_levers(scenario: LoadedScenario) -> list[Lever]:
+    """Each cold-chain base's reefers and cold storage, and the stations' cold rooms."""
+    found = []
+    for hub in scenario.config.hubs:
+        if hub.role != "cold_chain_base":
+            continue
+        for job, spec in (("collect", hub.fleets.collect), ("line_haul", hub.fleets.line_haul),
+                          ("distribute", hub.fleets.distribute)):
+            if spec is not None:
+                found.append(Lever(f"hubs.{hub.name}.fleets.{job}.vehicles",
+                                   f"{hub.name}: {job} reefers", 0, 1000, 1))
+        found.append(Lever(f"hubs.{hub.name}.cold_storage_pallets",
+                           f"{hub.name}: cold storage (pallets)", 0, 1_000_000, 50, False))
+    if found:
+        found.append(Lever("precooling.pallets", "cold room at each station (pallets)", 0,
+                           10_000, 1, False))
+    return found
+
+
 def current(scenario: LoadedScenario, key: str) -> Any:
-    """The scenario's value at a dotted key (departures_per_day: how many departures)."""
+    """The scenario's value at a dotted key (departures_per_day: how many departures);
+    list items such as hubs are named by their `name`."""
     node: Any = scenario.config
     *path, last = key.split(".")
     for part in path:
-        node = getattr(node, part)
+        node = next(item for item in node if item.name == part) if isinstance(node, list) \
+            else getattr(node, part)
     if last == "departures_per_day":
         return len(node.departures)
     return getattr(node, last)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from sim import api
-from sim.errors import ScenarioError
 from sim.experiment.kpis import flatten
 from sim.results.views import edge_view, lead_histogram, node_view
 from sim.results.writer import scenario_document
 from sim.scenario import LoadedScenario, scenario_from_dict
+from sim.scenario.inherit import resolve_extends
 from sim.scenario.yamlio import dump_yaml, parse_yaml_text
 
 
@@ -37,10 +37,7 @@ def load_text(text: str, base: Path, name: str = "uploaded.yaml",
               overrides: Sequence[str] = ()) -> LoadedScenario:
     """A scenario from YAML text (called `name` in messages) whose table paths are relative
     to `base` (or absolute)."""
-    source = str(base / name)
-    raw = parse_yaml_text(text, source)
-    if not isinstance(raw, dict):
-        raise ScenarioError(source, "", "expected a mapping of sections at the top level")
+    raw = resolve_extends(parse_yaml_text(text, str(base / name)), base / name)
     return scenario_from_dict(raw, base / name, overrides)
 
 
@@ -78,4 +75,7 @@ def headline(record: RunRecord) -> pd.DataFrame:
     names = ["lead_time_h.p50", "lead_time_h.p95", "on_time_rate", "cost.per_parcel",
              "by_tier.point.lead_time_h.p95", "by_tier.point.on_time_rate",
              "parcels.in_network", "vehicle_km"]
+    if "cold_chain" in record.summary:
+        names += ["cold_chain.spoilage_rate", "cold_chain.cost.cold_chain_per_tonne",
+                  "cold_chain.reefer_km", "cold_chain.tonnes_per_day"]
     return pd.DataFrame({"kpi": names, record.label: [record.kpis.get(n) for n in names]})
