@@ -108,3 +108,46 @@ def materialised(raw: dict, rows: list[str], overrides: list[str] = ()):
         scenario: LoadedScenario = scenario_from_dict(raw, Path(folder) / "scenario.yaml",
                                                       overrides)
         yield scenario
+
+
+@st.composite
+def freight_fleets(draw, refrigerated: bool = True) -> dict:
+    return {
+        "vehicles": draw(st.integers(0, 3)),
+        "capacity_pallets": draw(st.sampled_from([0.5, 2, 6])),
+        "refrigerated": refrigerated if refrigerated else draw(st.booleans()),
+        "departures": sorted(set(draw(st.lists(HOURS, min_size=1, max_size=3)))),
+        "speed_kmh": draw(st.sampled_from([30, 60])),
+        "stop_h": draw(st.sampled_from([0.0, 0.5])),
+    }
+
+
+@st.composite
+def goods(draw, counties: list[str]) -> dict:
+    """Hubs and products for a scenario whose parks carry `counties` (C0, C1, ...)."""
+    life = st.one_of(st.none(), st.sampled_from([0.0, 6.0, 48.0]))
+    base = {"name": "base", "role": "cold_chain_base", "lon": 114.3, "lat": 34.6,
+            "serves": counties, "handling_per_h": draw(st.sampled_from([1, 20])),
+            "cold_storage_pallets": draw(st.sampled_from([0, 3, 50])),
+            "fleets": {"line_haul": draw(freight_fleets()), "collect": draw(freight_fleets()),
+                       "distribute": draw(freight_fleets())}}
+    port = {"name": "port", "role": "land_port", "lon": 114.1, "lat": 34.7,
+            "handling_per_h": draw(st.sampled_from([1, 20])),
+            "fleets": {"line_haul": draw(freight_fleets(refrigerated=False))}}
+    farm = {"name": "farm", "unit": "kg", "units_per_pallet": 100, "kg_per_unit": 1,
+            "chain": "chilled", "shelf_life_ambient_h": draw(life),
+            "shelf_life_cold_h": draw(st.sampled_from([24.0, 200.0])), "flow": "up",
+            "counties": counties, "per_day": draw(st.sampled_from([10, 150]))}
+    frozen = {"name": "frozen", "unit": "kg", "units_per_pallet": 200, "kg_per_unit": 1,
+              "chain": "frozen", "shelf_life_ambient_h": draw(life),
+              "shelf_life_cold_h": 1000.0, "flow": "down", "counties": counties,
+              "per_day": draw(st.sampled_from([20, 300])), "freezer_share": 0.5,
+              "window": "00:00-24:00"}
+    freight = {"name": "freight", "unit": "pallet", "units_per_pallet": 1, "kg_per_unit": 500,
+               "chain": "ambient", "shelf_life_ambient_h": None,
+               "flow": draw(st.sampled_from(["out", "in"])), "hubs": ["port"],
+               "per_day": draw(st.sampled_from([1, 10]))}
+    return {"hubs": [base, port], "products": [farm, frozen, freight],
+            "precooling": {"at": draw(st.sampled_from(["station", "park"])),
+                           "pallets": draw(st.sampled_from([0, 1, 10])),
+                           "hours": draw(st.sampled_from([0.0, 3.0]))}}

@@ -73,7 +73,7 @@ class FleetRunner:
 
     def _dispatch(self, t: float) -> None:
         idle = np.flatnonzero(self.free_at <= t + EPS)
-        if not len(idle):
+        if not len(idle) or not self.plan.zones:
             return
         zones = range(len(self.plan.zones))
         score = np.array([self.stops.owed(z, t) + self.stops.fetchable(z, t) for z in zones])

@@ -67,6 +67,7 @@ class ShelfLife:
         if spoiled.any():
             gone = ids[spoiled]
             self._spend(gone, ends[spoiled])
+            self.used[gone] = 1.0  # exactly, also for no life at all (no time passed)
             self.fate[gone] = SPOILED
             self.ended[gone] = ends[spoiled]
         return ~spoiled

@@ -234,7 +234,8 @@ def _fleets(hubs: list[Hub], products: list[Product], sources: list[Sources], ro
                                   spec)
                          for room in sorted(set(wanted[job]))]
             else:
-                zones = _tours(roads, site, np.array(sorted(set(wanted[job]))), township,
+                zones = _tours(roads, site, np.array(sorted(set(wanted[job])), dtype=np.int64),
+                           township,
                                site_names, spec)
             plans.append(FleetPlan(hub=index, job=job, spec=spec, zones=zones,
                                    hub_name=hub.name))
