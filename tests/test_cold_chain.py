@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim import api
 from sim.cli import app
@@ -189,3 +190,23 @@ def test_sim_run_reports_cold_chain_kpis(tmp_path):
     lots = pd.read_parquet(out / "lots.parquet")
     assert len(lots) == chain["lots"]["made"]
     assert len(pd.read_parquet(out / "freight_trips.parquet")) > 0
+
+
+def test_freight_waits_half_the_departure_interval():
+    """Freight made uniformly over the day at the land port, with trucks to spare, waits on
+    average half the 6 hours between departures (4 a day), then loads and drives: its mean
+    lead time is T/2 + stop_h + the leg to the gateway, inside a 99% t interval."""
+    spare = ("hubs.land_port.fleets.line_haul.vehicles=100",
+             "hubs.land_port.fleets.line_haul.capacity_pallets=10000")
+    result = harvest(*spare)
+    goods = result.output.goods
+    fleet = next(f for f in goods.plan.fleets if f.name == "line_haul:land_port")
+    assert fleet.spec.departures == [4.0, 10.0, 16.0, 22.0]
+    expected = 3.0 + fleet.spec.stop_h + fleet.zones[0].leg_hours[0]
+    lots = result.lots()
+    mine = lots[(lots["product"] == "outbound_freight") & (lots["origin"] == "land_port")
+                & (lots["fate"] == "delivered")]
+    lead = (mine["ended_h"] - mine["created_h"]).to_numpy()
+    assert len(lead) > 1000
+    low, high = stats.t.interval(0.99, len(lead) - 1, loc=lead.mean(), scale=stats.sem(lead))
+    assert low <= expected <= high
