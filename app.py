@@ -191,7 +191,8 @@ def results_tabs(record: RunRecord, text: str, base: str) -> None:
                              horizontal=True)
         st.pydeck_chart(network_map(record.nodes, record.edges, colour_by))
         st.caption("Nodes: green to red over the range shown; grey where nothing was measured. "
-                   "Lines: vehicle loops by fleet, wider where they carry more.")
+                   "Lines: vehicle loops by fleet, wider where they carry more; with goods, also "
+                   "the hubs and their reefer and truck runs.")
     with tabs[2]:
         ranked = record.bottlenecks[record.bottlenecks["kind"] == "sorting line"]
         ids = [r.removeprefix("sorting:") for r in ranked["resource"]]

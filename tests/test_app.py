@@ -141,6 +141,9 @@ def test_the_cold_chain_has_levers_a_card_and_a_tab():
     press(at, "Run")
     assert metric(at, "Cold-chain spoilage").value.endswith("%")
     assert "Cold chain" in [tab.label for tab in at.tabs]
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    points = next(layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer")
+    assert "qi_base" in [node["id"] for node in points["data"]]  # the hubs are on the map
     press(at, "Pin")
     next(s for s in at.sidebar.selectbox if s.label == "Deltas against").set_value("run 1")
     for label, value in (("qi_base: collect reefers", 4), ("lankao_base: collect reefers", 2)):

@@ -57,12 +57,30 @@ def node_view(results: Results) -> pd.DataFrame:
     points = tree.of_level(POINT)
     slots = output.shelf_slots[points]
     busy[points] = np.where(slots > 0, output.shelf_peak[points] / np.maximum(slots, 1), 1.0)
-    return pd.DataFrame({
+    nodes = pd.DataFrame({
         "id": tree.ids.astype(str), "name": tree.names.astype(str),
         "kind": [NODE_KINDS[level] for level in tree.level],
         "county": tree.county.astype(str), "lon": tree.lon, "lat": tree.lat,
         "parcels": counts, "mean_lead_h": mean_lead, "utilisation": busy,
     })
+    if output.goods is None:
+        return nodes
+    return pd.concat([nodes, _goods_hubs(results)], ignore_index=True)
+
+
+def _goods_hubs(results: Results) -> pd.DataFrame:
+    """The goods hubs as map nodes, busy as their cold store (or else their dock) is."""
+    hubs = results.summary["cold_chain"]["hubs"]
+    rows = []
+    for hub in results.output.goods.plan.hubs:
+        block = hubs[hub.name]
+        store = block.get("cold_storage") or {}
+        use = store.get("utilisation")
+        rows.append({"id": hub.name, "name": hub.label or hub.name, "kind": "hub",
+                     "county": hub.role, "lon": hub.lon, "lat": hub.lat, "parcels": 0,
+                     "mean_lead_h": np.nan,
+                     "utilisation": block["handling_utilisation"] if use is None else use})
+    return pd.DataFrame(rows)
 
 
 def edge_view(results: Results) -> pd.DataFrame:
@@ -74,12 +92,39 @@ def edge_view(results: Results) -> pd.DataFrame:
     for route in output.network.routes:
         path = [route.base, *route.stops.tolist(), route.base]
         per_day = routes.loc[route.name, "carried"] / window.days if window.days else 0.0
-        for a, b, km in zip(path, path[1:], route.leg_km, strict=False):
-            if a == b:
-                continue
-            rows.append({"route": route.name, "fleet": route.fleet,
-                         "from_lon": tree.lon[a], "from_lat": tree.lat[a],
-                         "to_lon": tree.lon[b], "to_lat": tree.lat[b], "km": float(km),
-                         "parcels_per_day": float(per_day)})
+        rows += _legs(route.name, route.fleet, path, route.leg_km, tree.lon, tree.lat,
+                      per_day, "parcels")
+    if output.goods is not None:
+        rows += _goods_legs(results)
     return pd.DataFrame(rows, columns=["route", "fleet", "from_lon", "from_lat", "to_lon",
-                                       "to_lat", "km", "parcels_per_day"])
+                                       "to_lat", "km", "per_day", "unit"])
+
+
+def _legs(route: str, fleet: str, path: list[int], leg_km: np.ndarray, lon: np.ndarray,
+          lat: np.ndarray, per_day: float, unit: str) -> list[dict]:
+    return [{"route": route, "fleet": fleet, "from_lon": lon[a], "from_lat": lat[a],
+             "to_lon": lon[b], "to_lat": lat[b], "km": float(km), "per_day": float(per_day),
+             "unit": unit}
+            for a, b, km in zip(path, path[1:], leg_km, strict=False) if a != b]
+
+
+def _goods_legs(results: Results) -> list[dict]:
+    """Each goods fleet's zones as loops from its hub, with the pallets it carried a day."""
+    output, window = results.output, results.window
+    goods, tree = output.goods, output.network.tree
+    hubs = goods.plan.hubs
+    lon = np.concatenate([tree.lon, [h.lon for h in hubs]])
+    lat = np.concatenate([tree.lat, [h.lat for h in hubs]])
+    trips = goods.trips
+    rows = []
+    for fleet in goods.plan.fleets:
+        site = int(goods.plan.hub_site[fleet.hub])
+        mine = trips[trips["fleet"] == fleet.name]
+        carried = (mine["pallets_out"] + mine["pallets_back"]).groupby(mine["zone"]).sum()
+        kind = "reefer" if fleet.spec.refrigerated else "freight truck"
+        for zone in fleet.zones:
+            per_day = carried.get(zone.name, 0.0) / window.days if window.days else 0.0
+            rows += _legs(f"{fleet.name}:{zone.name}", kind,
+                          [site, *zone.stops.tolist(), site], zone.leg_km, lon, lat,
+                          per_day, "pallets")
+    return rows

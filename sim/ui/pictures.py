@@ -8,7 +8,8 @@ import pandas as pd
 import pydeck as pdk
 
 FLEET_COLOURS = {"trunk": [90, 90, 90], "line_haul": [120, 80, 160], "township": [30, 110, 200],
-                 "village": [40, 160, 90], "courier": [230, 150, 30]}
+                 "village": [40, 160, 90], "courier": [230, 150, 30],
+                 "reefer": [0, 170, 200], "freight truck": [150, 110, 60]}
 KIND_RADIUS = {"gateway": 2500, "hub": 2500, "park": 1800, "station": 900, "point": 250}
 
 
@@ -66,7 +67,9 @@ def network_map(nodes: pd.DataFrame, edges: pd.DataFrame, colour_by: str) -> pdk
                          busy=_text((100 * nodes["utilisation"]).round(0)))
     nodes = nodes.drop(columns=["mean_lead_h", "utilisation"])  # NaN is not JSON
     edges = edges.assign(colour=edges["fleet"].map(FLEET_COLOURS),
-                         width=np.clip(np.log10(edges["parcels_per_day"] + 1), 0.5, 5.0))
+                         width=np.clip(np.log10(edges["per_day"] + 1), 0.5, 5.0),
+                         load=edges["per_day"].round(1).astype(str) + " " + edges["unit"]
+                         + " a day")
     layers = [
         pdk.Layer("LineLayer", edges, get_source_position="[from_lon, from_lat]",
                   get_target_position="[to_lon, to_lat]", get_color="colour",
@@ -77,6 +80,6 @@ def network_map(nodes: pd.DataFrame, edges: pd.DataFrame, colour_by: str) -> pdk
     view = pdk.ViewState(longitude=float(nodes["lon"].median()),
                          latitude=float(nodes["lat"].median()), zoom=8.3)
     tooltip = {"html": "<b>{name}</b> {id}<br/>{kind}, {county}<br/>mean lead time {lead} h"
-                       "<br/>busy {busy}%<br/>{route} {parcels_per_day}"}
+                       "<br/>busy {busy}%<br/>{route} {load}"}
     return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
                     tooltip=tooltip)
