@@ -117,7 +117,7 @@ def _counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
 @app.command()
 def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
              set_: SetOption = None) -> None:
-    """Check a scenario (schema, tables, tree, roads) without running it."""
+    """Check a scenario (schema, tables, tree, roads, goods) without running it."""
     try:
         scenario = api.load(config, set_ or [])
     except ScenarioError as error:
@@ -125,6 +125,9 @@ def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
     nodes = scenario.nodes["kind"].value_counts()
     counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park", "station",
                                                            "point"))
+    goods = scenario.config
+    if goods.hubs or goods.products:
+        counts += f"; goods: {len(goods.hubs)} hubs, {len(goods.products)} products"
     console.print(f"{config}: valid ({counts})", highlight=False, soft_wrap=True)
 
 
