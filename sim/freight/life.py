@@ -29,24 +29,24 @@ class ShelfLife:
         self.used = np.zeros(len(lots))
         self.since = lots.created.copy()
         self.cold = np.zeros(len(lots), dtype=bool)
+        self.rate = self._rate_ambient.copy()  # share of life used per hour as it is now
+        self.expires = self.since + _left_hours(np.ones(len(lots)), self.rate)
         self.ambient_h = np.zeros(len(lots))  # hours out of refrigeration so far
         self.fate = np.full(len(lots), SOUND, dtype=np.int8)
         self.ended = np.full(len(lots), np.nan)  # when delivered or spoiled
 
-    def _rate(self, ids: np.ndarray) -> np.ndarray:
-        return np.where(self.cold[ids], self._rate_cold[ids], self._rate_ambient[ids])
-
     def expiry(self, ids: np.ndarray) -> np.ndarray:
         """When each lot spoils if it stays as it is now (inf: never)."""
-        rate = self._rate(ids)
-        left = np.maximum(1.0 - self.used[ids], 0.0)
-        with np.errstate(divide="ignore"):
-            return self.since[ids] + np.where(rate > 0, left / np.where(rate > 0, rate, 1), np.inf)
+        return self.expires[ids]
 
     def move(self, ids: np.ndarray, t: float | np.ndarray, cold: bool) -> None:
         """From time t the lots are in (cold=True) or out of refrigeration."""
         self._spend(ids, t)
         self.cold[ids] = cold
+        rate = (self._rate_cold if cold else self._rate_ambient)[ids]
+        self.rate[ids] = rate
+        self.expires[ids] = self.since[ids] + _left_hours(
+            np.maximum(1.0 - self.used[ids], 0.0), rate)
 
     def age_to(self, ids: np.ndarray, t: float) -> None:
         """Bring the lots' ageing up to time t without changing where they are."""
@@ -54,9 +54,8 @@ class ShelfLife:
 
     def _spend(self, ids: np.ndarray, t: float | np.ndarray) -> None:
         elapsed = np.maximum(np.asarray(t, dtype=np.float64) - self.since[ids], 0.0)
-        rate = self._rate(ids)
-        with np.errstate(invalid="ignore"):
-            self.used[ids] += np.where(elapsed > 0, elapsed * rate, 0.0)
+        spent = elapsed > 0  # no time spent uses nothing, even at an infinite rate
+        self.used[ids] += np.where(spent, elapsed * np.where(spent, self.rate[ids], 0.0), 0.0)
         self.ambient_h[ids] += np.where(self.cold[ids], 0.0, elapsed)
         self.since[ids] = np.maximum(self.since[ids], t)
 
@@ -87,6 +86,13 @@ class ShelfLife:
         self.fate[sound] = DELIVERED
         self.ended[sound] = when
         return len(sound)
+
+
+def _left_hours(left: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Hours until a share `left` of life is used at `rate` (inf at rate 0)."""
+    hours = np.full(len(left), np.inf)
+    np.divide(left, rate, out=hours, where=rate > 0)
+    return hours
 
 
 def _rate(life: np.ndarray) -> np.ndarray:

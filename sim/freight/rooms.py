@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
+from sim.freight.picking import take_ready
 
 EPS = 1e-9
 
@@ -71,11 +72,7 @@ class ColdRoom:
     def take(self, t: float, most: float) -> np.ndarray:
         """Lots ready at t, oldest first, up to `most` pallets; spoiled ones are thrown out."""
         self.settle(t)
-        ready = self._ready <= t + EPS
-        candidates = self.life.cull(self._inside[ready], t)
-        fits = np.cumsum(self.pallets[candidates]) <= most + EPS
-        taken = candidates[fits] if fits.all() else candidates[:int(np.argmin(fits))]
-        leaving = np.isin(self._inside, taken) | (self.life.fate[self._inside] != 0)
+        taken, leaving = take_ready(self.life, self.pallets, self._inside, self._ready, t, most)
         freed = float(self.pallets[self._inside[leaving]].sum())
         self._inside, self._ready = self._inside[~leaving], self._ready[~leaving]
         if freed:

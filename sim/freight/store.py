@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
+from sim.freight.picking import take_ready
 
 EPS = 1e-9
 HERE = "here"  # the key of lots handed over at the hub itself
@@ -75,10 +76,7 @@ class HubStore:
         """Lots for `key` ready at t, oldest first, up to `most` pallets; spoiled ones are
         thrown out."""
         ids, ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
-        candidates = self.life.cull(ids[ready <= t + EPS], t)
-        fits = np.cumsum(self.pallets[candidates]) <= most + EPS
-        taken = candidates if fits.all() else candidates[:int(np.argmin(fits))]
-        leaving = np.isin(ids, taken) | (self.life.fate[ids] != 0)
+        taken, leaving = take_ready(self.life, self.pallets, ids, ready, t, most)
         self._held[key] = (ids[~leaving], ready[~leaving])
         if leaving.any():
             self.occupancy.add(t, -float(self.pallets[ids[leaving]].sum()))

@@ -1,0 +1,24 @@
+"""Taking lots from a room or a store: the ready ones, oldest first, while they fit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.freight.life import ShelfLife
+
+EPS = 1e-9
+
+
+def take_ready(life: ShelfLife, pallets: np.ndarray, ids: np.ndarray, ready: np.ndarray,
+               t: float, most: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lots taken, mask of `ids` leaving): lots ready by t, in order, while their pallets
+    fit in `most`; ready lots found spoiled leave too, counted as spoiled."""
+    at = np.flatnonzero(ready <= t + EPS)
+    sound = life.keep_sound(ids[at], t)
+    usable = at[sound]
+    fits = np.cumsum(pallets[ids[usable]]) <= most + EPS
+    count = len(usable) if fits.all() else int(np.argmin(fits))
+    leaving = np.zeros(len(ids), dtype=bool)
+    leaving[at[~sound]] = True
+    leaving[usable[:count]] = True
+    return ids[usable[:count]], leaving
