@@ -210,3 +210,15 @@ def test_freight_waits_half_the_departure_interval():
     assert len(lead) > 1000
     low, high = stats.t.interval(0.99, len(lead) - 1, loc=lead.mean(), scale=stats.sem(lead))
     assert low <= expected <= high
+
+
+def test_a_product_made_per_township_starts_at_its_station():
+    result = harvest("products.melon.per=township", "products.melon.per_day=400",
+                     "run.days=4", "run.warmup_days=1")
+    lots = result.lots()
+    melons = lots[lots["product"] == "melon"]
+    nodes = result.output.scenario.nodes.set_index("id")["kind"]
+    assert len(melons) and set(nodes[melons["origin"].astype(str).unique()]) == {"station"}
+    # made at the station's own cold room: no first mile out of refrigeration
+    first = melons[melons["fate"] == "delivered"]
+    assert first["out_of_refrigeration_h"].min() == 0.0

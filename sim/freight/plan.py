@@ -96,7 +96,7 @@ def build_plan(scenario: LoadedScenario, network: Network) -> GoodsPlan:
     gateway = int(tree.of_level(GATEWAY)[0])
     precool_level = PARK if config.precooling.at == "park" else STATION
     precool = np.full(n + len(hubs), -1, dtype=np.int32)
-    precool[:n] = np.where(tree.level == POINT, tree.ancestors[precool_level], -1)
+    precool[:n] = np.where(tree.level >= STATION, tree.ancestors[precool_level], -1)
     township = np.full(n + len(hubs), -1, dtype=np.int32)
     township[:n] = np.where(tree.level == POINT, tree.ancestors[STATION], -1)
     points = tree.of_level(POINT)
@@ -173,7 +173,8 @@ def _sources(index: int, product: Product, tree, points: np.ndarray, hubs: list[
             raise ScenarioError(file, f"{field}.counties",
                                 f"no cold-chain base serves {county!r} (served: "
                                 f"{', '.join(known) or 'none'}); add it to a hub's `serves`")
-    places = points[np.isin(tree.county[points], product.counties)]
+    makers = points if product.per == "village" else tree.of_level(STATION)
+    places = makers[np.isin(tree.county[makers], product.counties)]
     if product.flow == "down":
         places = places[_has_freezer(tree.ids[places], product.freezer_share)]
     hub = np.array([base_of[c] for c in tree.county[places]], dtype=np.int32)

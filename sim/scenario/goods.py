@@ -122,8 +122,11 @@ class Product(Strict):
     counties: list[str] = Field(default_factory=list, description="up/down: where it flows")
     hubs: list[str] = Field(default_factory=list, description="out/in: which hubs")
     per_day: NonNegFloat = Field(
-        description="units a day per producing village (up), per freezer point (down) or per"
-        " hub (out/in) in season")
+        description="units a day per producing village or township (up), per freezer point"
+        " (down) or per hub (out/in) in season")
+    per: Literal["village", "township"] = Field(
+        "village", description="up: is `per_day` made at each village, or at each township"
+        " (brought to its station)?")
     season: tuple[MonthDay, MonthDay] | None = Field(
         None, description="first and last day of the season (MM-DD); null: all year")
     window: Window = Field((5.0, 11.0), description="hours of the day lots are made")
@@ -139,6 +142,8 @@ class Product(Strict):
             raise ValueError(f"a product flowing {self.flow} must list its `counties`")
         if self.flow in ("out", "in") and not self.hubs:
             raise ValueError(f"a product flowing {self.flow} must list its `hubs`")
+        if self.per == "township" and self.flow != "up":
+            raise ValueError("only farm products (flow up) may be made per township")
         if self.flow == "down" and self.freezer_share == 0:
             raise ValueError("frozen food flowing down needs `freezer_share` above 0")
         if self.chain != "ambient" and self.shelf_life_ambient_h is not None and \
