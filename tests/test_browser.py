@@ -59,7 +59,10 @@ def test_run_in_a_real_browser_shows_kpis_and_a_map():
             page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
             page.get_by_role("button", name="Run", exact=True).click(timeout=60_000)
             page.wait_for_selector('[data-testid="stMetric"]', timeout=180_000)
-            assert page.locator('[data-testid="stMetric"]').count() == 4
+            # lead time p50 and p95, on time, cost per parcel, cold-chain spoilage
+            assert page.locator('[data-testid="stMetric"]').count() == 5
+            page.get_by_role("tab", name="Cold chain").click()
+            page.get_by_text("Goods by product").wait_for(timeout=60_000)
             page.get_by_role("tab", name="Map").click()
             deck = page.locator('[data-testid="stDeckGlJsonChart"]')
             deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
