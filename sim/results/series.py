@@ -25,13 +25,18 @@ class HourlyStamps:
     @staticmethod
     def of(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> HourlyStamps:
         """A NaN time, a time after the last hour or a negative group count nowhere."""
-        valid = (group >= 0) & (times < hours)  # NaN compares false
+        valid = times < hours  # NaN compares false
+        if len(group) and group.min() < 0:
+            valid &= group >= 0
         stamps = times[valid]
-        cell = group[valid] * np.int32(hours)
-        cell += stamps.astype(np.int32)  # times are >= 0: truncation is the floor
+        # in bincount's own index type and precision, so that it converts nothing again
+        cell = group[valid].astype(np.intp)
+        cell *= hours
+        cell += stamps.astype(np.intp)  # times are >= 0: truncation is the floor
         shape = (groups, hours)
         count = np.bincount(cell, minlength=groups * hours).reshape(shape)
-        total = np.bincount(cell, weights=stamps, minlength=groups * hours).reshape(shape)
+        total = np.bincount(cell, weights=stamps.astype(np.float64),
+                            minlength=groups * hours).reshape(shape)
         return HourlyStamps(count, total)
 
     def area_until_hour_ends(self) -> np.ndarray:
