@@ -68,7 +68,7 @@ class ParcelQueue:
         return self._changed
 
     def ready_count(self, t: float) -> int:
-        return int(np.searchsorted(self.ready, t, side="right"))
+        return int(self._ready[self._head : self._tail].searchsorted(t, side="right"))
 
     def time_ready(self, n: int) -> float:
         """When at least n parcels are ready (inf if the queue holds fewer)."""
@@ -97,6 +97,11 @@ class ParcelQueue:
         at the head in their order, so a full village shelf holds back only its own parcels.
         """
         ready = self.ready_count(t)
+        if ready <= limit:  # usually every ready parcel fits: one count, no ranking
+            window = self._ids[self._head : self._head + ready]
+            if (np.bincount(slot[window], minlength=len(allowance)) <= allowance).all():
+                self._head += ready
+                return window.copy()
         taken_parts: list[np.ndarray] = []
         left = np.array(allowance, dtype=np.int64)
         scanned = 0
