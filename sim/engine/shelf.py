@@ -72,6 +72,7 @@ class Shelves:
         self._door_done = np.empty(0)  # door deliveries still on their way
         self._pending: list[tuple[np.ndarray, int, float]] = []
         self._loaded = np.zeros(len(self.slots), dtype=np.int64)  # loaded, not handed over
+        self._forgotten_at = -np.inf  # records are pruned to this time, none added since
 
     def door_mask(self, ids: np.ndarray) -> np.ndarray:
         """Which parcels go to the door (they take no shelf slot)."""
@@ -89,6 +90,9 @@ class Shelves:
 
     def _forget(self, t: float) -> None:
         """Drop the records of parcels picked up by t: they have left the network."""
+        if t == self._forgotten_at:  # a departure's free() then its flush: nothing new
+            return
+        self._forgotten_at = t
         keep = self._pickup > t
         if not keep.all():
             self._member, self._drop, self._pickup = (
@@ -140,8 +144,10 @@ class Shelves:
             self._member = np.concatenate((self._member, members))
             self._drop = np.concatenate((self._drop, arrival[shelf]))
             self._pickup = np.concatenate((self._pickup, done[shelf]))
+            self._forgotten_at = -np.inf
         if door.any():
             self._door_done = np.concatenate((self._door_done, done[door]))
+            self._forgotten_at = -np.inf
         self.ledger.stamp("done", ids, done)
 
     def _pickup_times(self, arrival: np.ndarray, u: np.ndarray,

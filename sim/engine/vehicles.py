@@ -156,6 +156,7 @@ class RouteRunner:
         if self.noise_sigma > 0:
             legs = legs * self.rng.lognormal(-self.noise_sigma**2 / 2, self.noise_sigma,
                                              len(legs))
+        legs = legs.tolist()  # the loop below adds Python floats: same sums, less overhead
         t = t0 + fleet.load_h + fleet.load_s_per_parcel * load / SECONDS_PER_HOUR
         collected, collected_at = [], []
         for leg, stop, part in zip(legs, self.stops, per_stop, strict=False):
