@@ -115,6 +115,10 @@ class Simulation:
                 brought.setdefault(node, []).append((ids, created[ids]))
         queues = {}
         for node, parts in brought.items():
+            if len(parts) == 1:  # one origin's parcels: already in creation order
+                ids, ready = parts[0]
+                queues[node] = ParcelQueue(self.env, ids.copy(), ready)
+                continue
             ids = np.concatenate([p[0] for p in parts])
             ready = np.concatenate([p[1] for p in parts])
             order = np.argsort(ready, kind="stable")
@@ -244,8 +248,10 @@ class Simulation:
         on_shelf = np.where((tree.level == POINT)[:, None], stop_position, unbounded)
         to_door = (parcels.u_door < self.scenario.config.pickup.door_share) | (
             parcels.flow != DOWN)
-        cell = (parcels.destination, parcels.carriers())
-        return np.where(to_door, unbounded[cell], on_shelf[cell]).astype(np.int32)
+        # upward parcels (the cell after the table) never wait for a village route
+        cell = self.ledger.down_cell(*unbounded.shape)
+        return np.where(to_door, np.append(unbounded, 0)[cell],
+                        np.append(on_shelf, 0)[cell]).astype(np.int32)
 
     # -- running -----------------------------------------------------------------------
 
