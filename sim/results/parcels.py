@@ -148,23 +148,22 @@ def parcels_table(output: SimulationOutput, outcomes: ParcelOutcomes,
     that large runs can be written in pieces.
     """
     ledger, tree = output.ledger, output.network.tree
-    ids = np.arange(len(ledger), dtype=np.int64)[rows]
+    ids = np.arange(*rows.indices(len(ledger)), dtype=np.int64)
     node_ids = pa.array(tree.ids.astype(str))
 
     def coded(codes: np.ndarray, labels: pa.Array) -> pa.DictionaryArray:
-        return pa.DictionaryArray.from_arrays(pa.array(codes[rows], type=pa.int32()), labels)
+        indices = pa.array(codes[rows].astype(np.int32), type=pa.int32())  # the slice only
+        return pa.DictionaryArray.from_arrays(indices, labels)
 
     columns: dict[str, pa.Array] = {
         "id": pa.array(ids),
-        "flow": coded(ledger.flow.astype(np.int32), pa.array(FLOW_NAMES)),
+        "flow": coded(ledger.flow, pa.array(FLOW_NAMES)),
         "origin": coded(ledger.origin, node_ids),
         "destination": coded(ledger.destination, node_ids),
         "county": coded(outcomes.county, pa.array(outcomes.county_names, type=pa.string())),
-        "tier": coded(outcomes.tier.astype(np.int32), pa.array(NODE_KINDS)),
-        "carrier": coded(outcomes.carrier.astype(np.int32),
-                         pa.array(outcomes.carrier_names, type=pa.string())),
-        "mode": coded(outcomes.mode.astype(np.int32),
-                      pa.array(outcomes.mode_names, type=pa.string())),
+        "tier": coded(outcomes.tier, pa.array(NODE_KINDS)),
+        "carrier": coded(outcomes.carrier, pa.array(outcomes.carrier_names, type=pa.string())),
+        "mode": coded(outcomes.mode, pa.array(outcomes.mode_names, type=pa.string())),
     }
     for stage in STAGES:
         times = ledger.times[stage][rows]
