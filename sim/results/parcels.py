@@ -47,11 +47,11 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int32)
     created, done = ledger.times["created"], ledger.times["done"]
     lead = np.where(done <= output.end_h, done - created, np.nan)
-    target = np.full(len(ledger), np.nan)
-    for flow, targets in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
+    targets = np.full((len(FLOW_NAMES), len(NODE_KINDS)), np.nan)  # by flow and tier
+    for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
-            rows = (ledger.flow == flow) & (tier == NODE_KINDS.index(tier_name))
-            target[rows] = getattr(targets, tier_name)
+            targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
+    target = targets[ledger.flow, tier]
     run = config.run
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
@@ -59,7 +59,8 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     network = output.network
     node_mode = np.where(tree.level == NODE_KINDS.index("park"), "county seat",
                          network.mode_of).astype(str)
-    mode_names = sorted(set(node_mode[np.unique(resident)].tolist()))
+    residents = np.flatnonzero(np.bincount(resident, minlength=tree.size))
+    mode_names = sorted(set(node_mode[residents].tolist()))
     mode_index = {name: i for i, name in enumerate(mode_names)}
     node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
@@ -114,7 +115,7 @@ def grouped_blocks(lead_h: np.ndarray, on_time: np.ndarray, codes: np.ndarray,
 
 def parcel_kpis(output: SimulationOutput, outcomes: ParcelOutcomes) -> dict:
     """Overall, by flow, by tier, by county, by carrier and by mode."""
-    rows = np.flatnonzero(outcomes.measured)
+    rows = outcomes.measured
     lead, on_time = outcomes.lead_h[rows], outcomes.on_time[rows]
 
     def by(codes: np.ndarray, names: list[str], groups: list[int] | None = None) -> dict:
