@@ -17,6 +17,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.clock import DailyClock
+from sim.engine.handover import HandOvers
 from sim.engine.ledger import Ledger
 from sim.scenario.models import Pickup
 
@@ -47,7 +48,7 @@ class Shelves:
 
     def __init__(self, ledger: Ledger, slots: Sequence[float], clocks: Sequence[DailyClock],
                  delay: PickupDelay, door_share: float, door_h: float,
-                 arrival_stage: str | None = None) -> None:
+                 arrival_stage: str | None = None, hand_overs: HandOvers | None = None) -> None:
         self.ledger = ledger
         self.arrival_stage = arrival_stage  # ledger stage stamped when a drop arrives
         self.slots = np.asarray(slots, dtype=np.float64)
@@ -65,7 +66,7 @@ class Shelves:
         self.delay = delay
         self.door_share = door_share
         self.door_h = door_h
-        self.peak = np.zeros(len(self.slots), dtype=np.int64)
+        self._peak = np.zeros(len(self.slots), dtype=np.int64)
         self._member = np.empty(0, dtype=np.int64)  # shelf parcels: which member
         self._drop = np.empty(0)  # when they reach the shelf
         self._pickup = np.empty(0)  # when their resident takes them
@@ -73,6 +74,22 @@ class Shelves:
         self._pending: list[tuple[np.ndarray, int, float]] = []
         self._loaded = np.zeros(len(self.slots), dtype=np.int64)  # loaded, not handed over
         self._forgotten_at = -np.inf  # records are pruned to this time, none added since
+        # where loops' drops wait to be handed over, with other routes' loops if shared
+        self.hand_overs = hand_overs or HandOvers(ledger, delay)
+        self.first_member = self.hand_overs.register(self)
+        self.unsettled = 0  # this shelves' loops still waiting in `hand_overs`
+
+    def _settle(self) -> None:
+        """Before reading these shelves: hand over their loops, and every other loop waiting
+        with them (the other vans of their cut-off), in one step."""
+        if self.unsettled:
+            self.hand_overs.settle()
+
+    @property
+    def peak(self) -> np.ndarray:
+        """Most parcels on each member's shelf at once, so far."""
+        self._settle()
+        return self._peak
 
     def door_mask(self, ids: np.ndarray) -> np.ndarray:
         """Which parcels go to the door (they take no shelf slot)."""
@@ -80,6 +97,7 @@ class Shelves:
 
     def free(self, t: float) -> np.ndarray:
         """Free slots per member at time t, counting parcels already promised to a shelf."""
+        self._settle()
         self._forget(t)
         held = np.bincount(self._member, minlength=len(self.slots))
         return self.slots - held - self._loaded
@@ -105,24 +123,30 @@ class Shelves:
             self._pending.append((ids, member, t))
 
     def flush(self, now: float) -> None:
-        """Hand over every queued drop (made by a vehicle that left at `now`)."""
-        if not self._pending:
-            return
-        parts, members, times = zip(*self._pending, strict=True)
-        self._pending.clear()
-        ids = np.concatenate(parts)
-        counts = [len(part) for part in parts]
-        member = np.repeat(members, counts)
-        arrival = np.repeat(times, counts)
-        door = self.door_mask(ids)
+        """The queued drops of a vehicle that left at `now` go to be handed over."""
+        if self._pending:
+            self.hand_overs.add(self, self._pending, now)
+            self._pending = []
+
+    def handed_over(self, member: np.ndarray, arrival: np.ndarray, done: np.ndarray,
+                    door: np.ndarray, now: float) -> None:
+        """Record a loop's drops as handed over (see `HandOvers`): shelf parcels hold their
+        slots until picked up; the peak counts the shelves just after the drops."""
+        self.unsettled -= 1
         self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
-        if self.arrival_stage is not None:
-            self.ledger.stamp(self.arrival_stage, ids, arrival)
-        self.hand_over(ids, arrival, now, member, door)
+        self._forget(now)
+        shelf = ~door
+        if shelf.any():
+            self._member = np.concatenate((self._member, member[shelf]))
+            self._drop = np.concatenate((self._drop, arrival[shelf]))
+            self._pickup = np.concatenate((self._pickup, done[shelf]))
+            self._forgotten_at = -np.inf
+        if door.any():
+            self._door_done = np.concatenate((self._door_done, done[door]))
+            self._forgotten_at = -np.inf
         self._update_peak(member, arrival)
 
     def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
-                  member: np.ndarray | int = 0, door: np.ndarray | None = None,
                   extra_h: np.ndarray | None = None) -> None:
         """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
 
@@ -131,13 +155,12 @@ class Shelves:
         """
         self._forget(now)
         u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
-        if door is None:
-            door = self.door_mask(ids)
+        door = self.door_mask(ids)
         done = np.empty(len(ids))
         done[door] = arrival[door] + self.door_h * u[door]
         shelf = ~door
         if shelf.any():
-            members = np.broadcast_to(member, ids.shape)[shelf]
+            members = np.zeros(np.count_nonzero(shelf), dtype=np.int64)
             done[shelf] = self._pickup_times(arrival[shelf], u[shelf], members)
             if extra_h is not None:
                 done[shelf] += extra_h[shelf]
@@ -171,8 +194,9 @@ class Shelves:
         at = when[self._member]
         present = (self._drop <= at) & (self._pickup > at)
         occupancy = np.bincount(self._member[present], minlength=len(self.slots))
-        np.maximum(self.peak, occupancy, out=self.peak)
+        np.maximum(self._peak, occupancy, out=self._peak)
 
     def waiting_after(self, t: float) -> int:
         """Parcels not yet with their residents at time t."""
+        self._settle()
         return int(np.count_nonzero(self._pickup > t) + np.count_nonzero(self._door_done > t))
