@@ -5,8 +5,9 @@ leaves, but what its drops decide (pickup times, shelf records, stamps) is read 
 shelves are read again: free slots at the route's next departure, peaks and residents at the
 end of the run. So the drops wait here, and every loop that left in the meantime is handed
 over in one vectorised step: the village vans of a cut-off together rather than van by van.
-Every number is the one the loop would get alone (each step is elementwise), and each
-shelves' records are updated loop by loop in the order the loops left.
+The parcels a station counter receives one by one, as their sorting ends, wait here too.
+Every number is the one a parcel would get alone (each step is elementwise), and each
+shelves' records are updated batch by batch in the order the batches came.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ Drop = tuple[np.ndarray, int, float]  # parcel ids, member of the shelves, arriv
 
 
 class HandOvers:
-    """Drops of loops not yet handed over, for every `Shelves` registered here."""
+    """Drops not yet handed over, for every `Shelves` registered here."""
 
     def __init__(self, ledger: Ledger, delay: PickupDelay) -> None:
         self.ledger = ledger
         self.delay = delay
         self._loops: list[tuple[Shelves, list[Drop], float]] = []
+        # parcels that reach their shelves one by one: ids, arrivals, extra hours, now
+        self._arrivals: list[tuple[Shelves, np.ndarray, np.ndarray, np.ndarray, float]] = []
         # per member of every registered shelves, numbered in registration order
         self._door_share: list[float] = []
         self._door_h: list[float] = []
@@ -63,28 +66,62 @@ class HandOvers:
         self._loops.append((shelves, drops, now))
         shelves.unsettled += 1
 
+    def add_arrivals(self, shelves: Shelves, ids: np.ndarray, arrival: np.ndarray,
+                     extra_h: np.ndarray, now: float) -> None:
+        """Parcels that reach member 0 of `shelves` each at its own time (a station
+        counter, as their sorting ends), filed at `now`; `extra_h` is added to a shelf
+        parcel's pickup (the villager's trip home)."""
+        self._arrivals.append((shelves, ids, arrival, extra_h, now))
+        shelves.unsettled += 1
+
     def settle(self) -> None:
-        """Hand over every loop added so far."""
-        if not self._loops:
+        """Hand over everything added so far."""
+        if not self._loops and not self._arrivals:
             return
+        parts = [part for part in (self._loop_parts(), self._arrival_parts()) if part]
+        ids, member, arrival, extra = (np.concatenate([part[k] for part in parts])
+                                       for k in range(4))
+        entries = [entry for part in parts for entry in part[4]]
+        first = np.repeat([entry[0].first_member for entry in entries],
+                          [entry[1] for entry in entries])
+        done, door = self._decide(ids, member + first, arrival, extra)
+        start = 0
+        for shelves, size, now, loaded in entries:
+            end = start + size
+            shelves.handed_over(member[start:end], arrival[start:end], done[start:end],
+                                door[start:end], now, loaded)
+            start = end
+
+    def _loop_parts(self) -> tuple | None:
+        """Ids, members, arrivals, extra hours (none) and (shelves, parcels, now, loaded)
+        of the loops added so far, in the order they left."""
+        if not self._loops:
+            return None
         loops, self._loops = self._loops, []
         drops = [drop for _, loop_drops, _ in loops for drop in loop_drops]
         counts = [len(ids) for ids, _, _ in drops]
         ids = np.concatenate([ids for ids, _, _ in drops])
-        member = np.repeat([m for _, m, _ in drops], counts)
+        member = np.repeat(np.array([m for _, m, _ in drops], dtype=np.int64), counts)
         arrival = np.repeat([t for _, _, t in drops], counts)
         sizes = [sum(len(ids) for ids, _, _ in loop_drops) for _, loop_drops, _ in loops]
-        first = np.repeat([shelves.first_member for shelves, _, _ in loops], sizes)
-        done, door = self._decide(ids, member + first, arrival)
-        start = 0
-        for (shelves, _, now), size in zip(loops, sizes, strict=True):
-            end = start + size
-            shelves.handed_over(member[start:end], arrival[start:end], done[start:end],
-                                door[start:end], now)
-            start = end
+        entries = [(shelves, size, now, True)  # loaded on a vehicle: slots were reserved
+                   for (shelves, _, now), size in zip(loops, sizes, strict=True)]
+        return ids, member, arrival, np.zeros(len(ids)), entries
 
-    def _decide(self, ids: np.ndarray, members: np.ndarray,
-                arrival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _arrival_parts(self) -> tuple | None:
+        """The same for the parcels added one by one."""
+        if not self._arrivals:
+            return None
+        arrivals, self._arrivals = self._arrivals, []
+        ids = np.concatenate([entry[1] for entry in arrivals])
+        arrival = np.concatenate([entry[2] for entry in arrivals]).astype(np.float64)
+        extra = np.concatenate([entry[3] for entry in arrivals]).astype(np.float64)
+        entries = [(shelves, len(entry_ids), now, False)
+                   for shelves, entry_ids, _, _, now in arrivals]
+        return ids, np.zeros(len(ids), dtype=np.int64), arrival, extra, entries
+
+    def _decide(self, ids: np.ndarray, members: np.ndarray, arrival: np.ndarray,
+                extra_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each parcel's done time and whether it went to the door; stamps both stages."""
         arrays = self._member_arrays()
         parcels = self.ledger.parcels
@@ -107,7 +144,7 @@ class HandOvers:
                 rows = clock == index
                 opening = self._clocks[index]
                 picked[rows] = opening.to_real(opening.to_open(on_shelf[rows]) + delay[rows])
-            done[shelf] = picked
+            done[shelf] = picked + extra_h[shelf]  # adding 0 leaves a time as it is
         stage = arrays["arrival_stage"][members]
         for index, name in enumerate(self._stage_names):
             rows = stage == index

@@ -1,9 +1,10 @@
 """Where parcels wait for their residents: village point shelves, station counters, the
 county seat's door rounds.
 
-Handing over is decided when a parcel arrives: it goes to the door (share `door_share`,
-within `door_h`), or it waits on the shelf for a pickup delay counted in opening hours. The
-parcel's own uniforms decide, so the same resident behaves the same in every scenario.
+Handing over is decided for the time a parcel arrives: it goes to the door (share
+`door_share`, within `door_h`), or it waits on the shelf for a pickup delay counted in
+opening hours. The parcel's own uniforms decide, so the same resident behaves the same in
+every scenario. `HandOvers` (sim/engine/handover.py) decides for many parcels at once.
 
 One `Shelves` object holds the shelves of several members (the villages of one route), so a
 vehicle's whole loop is handed over, and its free slots read, in one vectorised step.
@@ -91,10 +92,6 @@ class Shelves:
         self._settle()
         return self._peak
 
-    def door_mask(self, ids: np.ndarray) -> np.ndarray:
-        """Which parcels go to the door (they take no shelf slot)."""
-        return self.ledger.parcels.u_door[ids] < self.door_share
-
     def free(self, t: float) -> np.ndarray:
         """Free slots per member at time t, counting parcels already promised to a shelf."""
         self._settle()
@@ -129,11 +126,13 @@ class Shelves:
             self._pending = []
 
     def handed_over(self, member: np.ndarray, arrival: np.ndarray, done: np.ndarray,
-                    door: np.ndarray, now: float) -> None:
-        """Record a loop's drops as handed over (see `HandOvers`): shelf parcels hold their
-        slots until picked up; the peak counts the shelves just after the drops."""
+                    door: np.ndarray, now: float, loaded: bool) -> None:
+        """Record drops as handed over (see `HandOvers`): shelf parcels hold their slots
+        until picked up (a vehicle's, `loaded`, held them from loading on); the peak counts
+        the shelves just after the drops."""
         self.unsettled -= 1
-        self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
+        if loaded:
+            self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
         self._forget(now)
         shelf = ~door
         if shelf.any():
@@ -147,45 +146,12 @@ class Shelves:
         self._update_peak(member, arrival)
 
     def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
-                  extra_h: np.ndarray | None = None) -> None:
-        """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
-
-        `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
-        `extra_h` is added to shelf parcels' times: the resident's trip home with it.
-        """
-        self._forget(now)
-        u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
-        door = self.door_mask(ids)
-        done = np.empty(len(ids))
-        done[door] = arrival[door] + self.door_h * u[door]
-        shelf = ~door
-        if shelf.any():
-            members = np.zeros(np.count_nonzero(shelf), dtype=np.int64)
-            done[shelf] = self._pickup_times(arrival[shelf], u[shelf], members)
-            if extra_h is not None:
-                done[shelf] += extra_h[shelf]
-            self._member = np.concatenate((self._member, members))
-            self._drop = np.concatenate((self._drop, arrival[shelf]))
-            self._pickup = np.concatenate((self._pickup, done[shelf]))
-            self._forgotten_at = -np.inf
-        if door.any():
-            self._door_done = np.concatenate((self._door_done, done[door]))
-            self._forgotten_at = -np.inf
-        self.ledger.stamp("done", ids, done)
-
-    def _pickup_times(self, arrival: np.ndarray, u: np.ndarray,
-                      members: np.ndarray) -> np.ndarray:
-        """Arrival plus the pickup delay, counted in each member's opening hours."""
-        delay = self.delay(u)
-        if len(self.clocks) == 1:
-            clock = self.clocks[0]
-            return clock.to_real(clock.to_open(arrival) + delay)
-        done = np.empty(len(arrival))
-        which = self.member_clock[members]
-        for index, clock in enumerate(self.clocks):
-            rows = which == index
-            done[rows] = clock.to_real(clock.to_open(arrival[rows]) + delay[rows])
-        return done
+                  extra_h: np.ndarray) -> None:
+        """Parcels reaching member 0 each at its own time (`arrival` may lie after `now`, a
+        parcel still being sorted); `extra_h` is added to shelf parcels' times: the
+        resident's trip home with it. Decided with the other hand-overs (`HandOvers`)."""
+        if len(ids):
+            self.hand_overs.add_arrivals(self, ids, arrival, extra_h, now)
 
     def _update_peak(self, member: np.ndarray, arrival: np.ndarray) -> None:
         """Occupancy of each member just after this drop, kept if it is a new peak."""
