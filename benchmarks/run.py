@@ -83,6 +83,46 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def targets(rows: list[dict], reference: dict | None) -> list[tuple[str, str, bool]]:
+    """The performance targets (issue 7) that the measured cases speak to: each with what
+    was measured and whether it is met."""
+    case = {row["case"]: row for row in rows}
+    found = []
+    summary_only = case.get("kaifeng-30d-no-parcels")
+    every_file = case.get("kaifeng-30d")
+    if summary_only:
+        found.append(("Kaifeng 30 days, load to summary written (--no-parcels): 5 s or less",
+                      f"{summary_only['median_s']:.1f} s", summary_only["median_s"] <= 5.0))
+    if every_file:
+        found.append(("the same with parcels.parquet too: 5 s or less (not required)",
+                      f"{every_file['median_s']:.1f} s", every_file["median_s"] <= 5.0))
+    normal = [row for row in (summary_only, every_file) if row]
+    if normal:
+        peak = max(row["peak_rss_mb"] for row in normal)
+        found.append(("peak memory at normal volume under 2 GB", f"{peak:,.0f} MB",
+                      peak < 2048))
+    double = case.get("kaifeng-30d-double-11")
+    if double and summary_only:
+        time_ratio = double["median_s"] / summary_only["median_s"]
+        parcel_ratio = double["parcels"] / summary_only["parcels"]
+        found.append(("Double 11: runtime grows no faster than parcels",
+                      f"x{time_ratio:.2f} time for x{parcel_ratio:.2f} parcels",
+                      time_ratio <= parcel_ratio))
+    if reference:
+        found.append(("configs/tutorial.yaml, 7 days: under 0.3 s of simulation",
+                      f"{reference['engine_s']:.3f} s", reference["engine_s"] < 0.3))
+        found.append(("at least 50 times faster than the parcel-per-process reference",
+                      f"{reference['ratio']:.0f} times", reference["ratio"] >= 50))
+    return found
+
+
+def targets_markdown(found: list[tuple[str, str, bool]]) -> str:
+    lines = ["| target | measured | met |", "|---|---:|---|"]
+    lines += [f"| {what} | {measured} | {'yes' if met else 'no'} |"
+              for what, measured, met in found]
+    return "\n".join(lines) + "\n"
+
+
 def versus_reference(reps: int) -> dict:
     """Engine and parcel-per-process reference on the tutorial week, in one process."""
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "versus_reference.py"),
@@ -107,13 +147,18 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     machine = {"python": platform.python_version(), "machine": platform.machine(),
                "cpus": os.cpu_count()}
+    found = targets(rows, reference)
     (args.out / "latest.json").write_text(json.dumps(
-        {"machine": machine, "cases": rows, "versus_reference": reference}, indent=2) + "\n")
+        {"machine": machine, "cases": rows, "versus_reference": reference,
+         "targets": [{"target": what, "measured": measured, "met": met}
+                     for what, measured, met in found]}, indent=2) + "\n")
     text = markdown(rows)
     if reference is not None:
         text += (f"\nParcel-per-process reference on the tutorial week ({reference['parcels']:,}"
                  f" parcels): {reference['reference_s']:.2f} s against the engine's "
                  f"{reference['engine_s']:.3f} s, {reference['ratio']:.0f} times faster.\n")
+    if found:
+        text += "\n" + targets_markdown(found)
     (args.out / "latest.md").write_text(text)
     print(text)
 

@@ -48,6 +48,7 @@ class DailyClock:
         self.starts = np.array([s for s, _ in intervals])
         self.ends = np.array([e for _, e in intervals])
         lengths = self.ends - self.starts
+        self._lengths = lengths
         self.open_per_day = float(lengths.sum())
         # open hours elapsed in the day at each window's start and end
         self._cum_start = np.concatenate(([0.0], np.cumsum(lengths)[:-1]))
@@ -104,14 +105,14 @@ class DailyClock:
         rem = w - day * self.open_per_day
         # a reading at a day's end is the last window's end, not the next day's start
         at_end = (rem <= SNAP_H) & (day > 0)
-        day = np.where(at_end, day - 1, day)
-        rem = np.where(at_end, rem + self.open_per_day, rem)
+        if at_end.any():
+            day = np.where(at_end, day - 1, day)
+            rem = np.where(at_end, rem + self.open_per_day, rem)
         if len(self.starts) == 1:
             return day * HOURS_PER_DAY + self.starts[0] + np.minimum(rem, self.open_per_day)
         window = np.searchsorted(self._cum_end, rem - SNAP_H, side="left")
         window = np.minimum(window, len(self.starts) - 1)
-        length = self.ends[window] - self.starts[window]
-        offset = np.minimum(rem - self._cum_start[window], length)
+        offset = np.minimum(rem - self._cum_start[window], self._lengths[window])
         return day * HOURS_PER_DAY + self.starts[window] + offset
 
     def _offset(self, w: float) -> float | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.demand import UP
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import Shelves
@@ -39,10 +38,12 @@ class Facility:
         self.up_queue = ParcelQueue(env)
         self.route_queues: dict[int, ParcelQueue] = {}
         self.counter: Shelves | None = None  # set where residents collect at the facility
-        self._down_key = self._down_keys(network)
-        self._carrier = ledger.parcels.carriers()
-        self._walk_h = network.walk_h
         self._up_key = DONE_KEY if self.kind == "gateway" else UP_KEY
+        down_key = self._down_keys(network)
+        # outbound queue by a parcel's cell (see Ledger.down_cell): down, then the up key
+        self._key_of_cell = np.append(down_key.ravel(), self._up_key).astype(np.int32)
+        self._cell = ledger.down_cell(*down_key.shape)
+        self._walk_h = network.walk_h
         self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
         self._sorted = None if line is None else f"{self.kind}_sorted"
         self.departure_stage = f"{self.kind}_dep"
@@ -87,8 +88,7 @@ class Facility:
                 # early waits for those that came before it
                 ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
                 self._last_ready = float(ready[-1])
-        keys = np.where(ledger.flow[ids] == UP, self._up_key,
-                        self._down_key[ledger.destination[ids], self._carrier[ids]])
+        keys = self._key_of_cell[self._cell[ids]]
         if (keys == keys[0]).all():
             self._file(int(keys[0]), ids, ready)
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.demand import Parcels
+from sim.demand import DOWN, Parcels
 
 # In path order for a downward parcel; an upward parcel runs point -> gateway through the
 # same facility columns (its `created` is the drop-off, its `done` the arrival at the gateway).
@@ -48,6 +48,17 @@ class Ledger:
         self.times: dict[str, np.ndarray] = {"created": parcels.created}
         for stage in STAGES[1:]:
             self.times[stage] = np.full(len(parcels), np.nan, dtype=STAMP)
+        self._cells: dict[tuple[int, int], np.ndarray] = {}
+
+    def down_cell(self, nodes: int, carriers: int) -> np.ndarray:
+        """Each parcel's cell in a flattened (destination, carrier) table of nodes x
+        carriers, or the cell just after the table for upward parcels: a facility looks up
+        the outbound queues of a whole batch in one gather. Computed once per run."""
+        if (nodes, carriers) not in self._cells:
+            cell = self.destination.astype(np.int64) * carriers + self.parcels.carriers()
+            self._cells[nodes, carriers] = np.where(self.flow == DOWN, cell,
+                                                    nodes * carriers).astype(np.int32)
+        return self._cells[nodes, carriers]
 
     def __len__(self) -> int:
         return len(self.parcels)

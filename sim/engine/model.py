@@ -22,6 +22,7 @@ from sim.demand import (
     node_stream,
 )
 from sim.engine.facility import Facility
+from sim.engine.handover import HandOvers
 from sim.engine.ledger import DOWN_PATH, STAMP, UP_PATH, Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import PickupDelay, Shelves
@@ -88,6 +89,7 @@ class Simulation:
         self.shift_clocks: dict[int, DailyClock] = {}
         self.facilities = self._facilities(dropoffs)
         self.delay = PickupDelay(config.pickup)
+        self.hand_overs = HandOvers(self.ledger, self.delay)  # every loop's drops
         self._clocks: dict[tuple, DailyClock] = {}
         self.shelves: list[Shelves] = []
         self.point_shelf: dict[int, list[tuple[Shelves, int]]] = {}
@@ -119,6 +121,10 @@ class Simulation:
                 brought.setdefault(node, []).append((ids, created[ids]))
         queues = {}
         for node, parts in brought.items():
+            if len(parts) == 1:  # one origin's parcels: already in creation order
+                ids, ready = parts[0]
+                queues[node] = ParcelQueue(self.env, ids.copy(), ready)
+                continue
             ids = np.concatenate([p[0] for p in parts])
             ready = np.concatenate([p[1] for p in parts])
             order = np.argsort(ready, kind="stable")
@@ -186,7 +192,8 @@ class Simulation:
         pickup = config.pickup
         if route.fleet == COURIER:
             round_h = config.fleets.courier.round_h
-            seat = Shelves(self.ledger, [np.inf], [ALWAYS], self.delay, 1.0, round_h)
+            seat = Shelves(self.ledger, [np.inf], [ALWAYS], self.delay, 1.0, round_h,
+                           hand_overs=self.hand_overs)
             self.shelves.append(seat)
             return [PointStop(seat, 0, dwell_h=round_h)], seat
         slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
@@ -197,7 +204,8 @@ class Simulation:
         clocks = [self._opening_clock(int(node), config.facilities.point.opening_hours)
                   for node in route.stops]
         shelves = Shelves(self.ledger, slots, clocks, self.delay, pickup.door_share,
-                          pickup.door_delivery_h, arrival_stage="point_arr")
+                          pickup.door_delivery_h, arrival_stage="point_arr",
+                          hand_overs=self.hand_overs)
         self.shelves.append(shelves)
         stops = []
         for member, node in enumerate(route.stops):
@@ -248,8 +256,10 @@ class Simulation:
         on_shelf = np.where((tree.level == POINT)[:, None], stop_position, unbounded)
         to_door = (parcels.u_door < self.scenario.config.pickup.door_share) | (
             parcels.flow != DOWN)
-        cell = (parcels.destination, parcels.carriers())
-        return np.where(to_door, unbounded[cell], on_shelf[cell]).astype(np.int32)
+        # upward parcels (the cell after the table) never wait for a village route
+        cell = self.ledger.down_cell(*unbounded.shape)
+        return np.where(to_door, np.append(unbounded, 0)[cell],
+                        np.append(on_shelf, 0)[cell]).astype(np.int32)
 
     # -- running -----------------------------------------------------------------------
 

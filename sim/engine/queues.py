@@ -13,6 +13,7 @@ import simpy
 from sim.demand import PARCEL_ID
 
 _MIN_CAPACITY = 64
+_RELEASE_CAPACITY = 1 << 20  # parcels: an empty queue keeps a buffer up to this size
 
 
 class ParcelQueue:
@@ -68,7 +69,7 @@ class ParcelQueue:
         return self._changed
 
     def ready_count(self, t: float) -> int:
-        return int(np.searchsorted(self.ready, t, side="right"))
+        return int(self._ready[self._head : self._tail].searchsorted(t, side="right"))
 
     def time_ready(self, n: int) -> float:
         """When at least n parcels are ready (inf if the queue holds fewer)."""
@@ -81,7 +82,16 @@ class ParcelQueue:
         n = min(self.ready_count(t), limit)
         taken = self._ids[self._head : self._head + n].copy()
         self._head += n
+        if self._head == self._tail and len(self._ids) > _RELEASE_CAPACITY:
+            self._release()
         return taken
+
+    def _release(self) -> None:
+        """Give back a large buffer once it is empty (a gateway's month of parcels moves
+        out at once)."""
+        self._ids = np.empty(_MIN_CAPACITY, dtype=PARCEL_ID)
+        self._ready = np.empty(_MIN_CAPACITY, dtype=np.float64)
+        self._head = self._tail = 0
 
     def take_with_ready(self, t: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Like `take`, with the parcels' ready times."""
@@ -97,6 +107,11 @@ class ParcelQueue:
         at the head in their order, so a full village shelf holds back only its own parcels.
         """
         ready = self.ready_count(t)
+        if ready <= limit:  # usually every ready parcel fits: one count, no ranking
+            window = self._ids[self._head : self._head + ready]
+            if (np.bincount(slot[window], minlength=len(allowance)) <= allowance).all():
+                self._head += ready
+                return window.copy()
         taken_parts: list[np.ndarray] = []
         left = np.array(allowance, dtype=np.int64)
         scanned = 0

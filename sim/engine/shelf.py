@@ -1,9 +1,10 @@
 """Where parcels wait for their residents: village point shelves, station counters, the
 county seat's door rounds.
 
-Handing over is decided when a parcel arrives: it goes to the door (share `door_share`,
-within `door_h`), or it waits on the shelf for a pickup delay counted in opening hours. The
-parcel's own uniforms decide, so the same resident behaves the same in every scenario.
+Handing over is decided for the time a parcel arrives: it goes to the door (share
+`door_share`, within `door_h`), or it waits on the shelf for a pickup delay counted in
+opening hours. The parcel's own uniforms decide, so the same resident behaves the same in
+every scenario. `HandOvers` (sim/engine/handover.py) decides for many parcels at once.
 
 One `Shelves` object holds the shelves of several members (the villages of one route), so a
 vehicle's whole loop is handed over, and its free slots read, in one vectorised step.
@@ -17,6 +18,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from sim.clock import DailyClock
+from sim.engine.handover import HandOvers
 from sim.engine.ledger import Ledger
 from sim.scenario.models import Pickup
 
@@ -47,7 +49,7 @@ class Shelves:
 
     def __init__(self, ledger: Ledger, slots: Sequence[float], clocks: Sequence[DailyClock],
                  delay: PickupDelay, door_share: float, door_h: float,
-                 arrival_stage: str | None = None) -> None:
+                 arrival_stage: str | None = None, hand_overs: HandOvers | None = None) -> None:
         self.ledger = ledger
         self.arrival_stage = arrival_stage  # ledger stage stamped when a drop arrives
         self.slots = np.asarray(slots, dtype=np.float64)
@@ -65,20 +67,34 @@ class Shelves:
         self.delay = delay
         self.door_share = door_share
         self.door_h = door_h
-        self.peak = np.zeros(len(self.slots), dtype=np.int64)
+        self._peak = np.zeros(len(self.slots), dtype=np.int64)
         self._member = np.empty(0, dtype=np.int64)  # shelf parcels: which member
         self._drop = np.empty(0)  # when they reach the shelf
         self._pickup = np.empty(0)  # when their resident takes them
         self._door_done = np.empty(0)  # door deliveries still on their way
         self._pending: list[tuple[np.ndarray, int, float]] = []
         self._loaded = np.zeros(len(self.slots), dtype=np.int64)  # loaded, not handed over
+        self._forgotten_at = -np.inf  # records are pruned to this time, none added since
+        # where loops' drops wait to be handed over, with other routes' loops if shared
+        self.hand_overs = hand_overs or HandOvers(ledger, delay)
+        self.first_member = self.hand_overs.register(self)
+        self.unsettled = 0  # this shelves' loops still waiting in `hand_overs`
 
-    def door_mask(self, ids: np.ndarray) -> np.ndarray:
-        """Which parcels go to the door (they take no shelf slot)."""
-        return self.ledger.parcels.u_door[ids] < self.door_share
+    def _settle(self) -> None:
+        """Before reading these shelves: hand over their loops, and every other loop waiting
+        with them (the other vans of their cut-off), in one step."""
+        if self.unsettled:
+            self.hand_overs.settle()
+
+    @property
+    def peak(self) -> np.ndarray:
+        """Most parcels on each member's shelf at once, so far."""
+        self._settle()
+        return self._peak
 
     def free(self, t: float) -> np.ndarray:
         """Free slots per member at time t, counting parcels already promised to a shelf."""
+        self._settle()
         self._forget(t)
         held = np.bincount(self._member, minlength=len(self.slots))
         return self.slots - held - self._loaded
@@ -89,6 +105,9 @@ class Shelves:
 
     def _forget(self, t: float) -> None:
         """Drop the records of parcels picked up by t: they have left the network."""
+        if t == self._forgotten_at:  # a departure's free() then its flush: nothing new
+            return
+        self._forgotten_at = t
         keep = self._pickup > t
         if not keep.all():
             self._member, self._drop, self._pickup = (
@@ -101,62 +120,38 @@ class Shelves:
             self._pending.append((ids, member, t))
 
     def flush(self, now: float) -> None:
-        """Hand over every queued drop (made by a vehicle that left at `now`)."""
-        if not self._pending:
-            return
-        parts, members, times = zip(*self._pending, strict=True)
-        self._pending.clear()
-        ids = np.concatenate(parts)
-        counts = [len(part) for part in parts]
-        member = np.repeat(members, counts)
-        arrival = np.repeat(times, counts)
-        door = self.door_mask(ids)
-        self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
-        if self.arrival_stage is not None:
-            self.ledger.stamp(self.arrival_stage, ids, arrival)
-        self.hand_over(ids, arrival, now, member, door)
+        """The queued drops of a vehicle that left at `now` go to be handed over."""
+        if self._pending:
+            self.hand_overs.add(self, self._pending, now)
+            self._pending = []
+
+    def handed_over(self, member: np.ndarray, arrival: np.ndarray, done: np.ndarray,
+                    door: np.ndarray, now: float, loaded: bool) -> None:
+        """Record drops as handed over (see `HandOvers`): shelf parcels hold their slots
+        until picked up (a vehicle's, `loaded`, held them from loading on); the peak counts
+        the shelves just after the drops."""
+        self.unsettled -= 1
+        if loaded:
+            self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
+        self._forget(now)
+        shelf = ~door
+        if shelf.any():
+            self._member = np.concatenate((self._member, member[shelf]))
+            self._drop = np.concatenate((self._drop, arrival[shelf]))
+            self._pickup = np.concatenate((self._pickup, done[shelf]))
+            self._forgotten_at = -np.inf
+        if door.any():
+            self._door_done = np.concatenate((self._door_done, done[door]))
+            self._forgotten_at = -np.inf
         self._update_peak(member, arrival)
 
     def hand_over(self, ids: np.ndarray, arrival: np.ndarray, now: float,
-                  member: np.ndarray | int = 0, door: np.ndarray | None = None,
-                  extra_h: np.ndarray | None = None) -> None:
-        """Decide and stamp each parcel's delivery: at the door or picked up from the shelf.
-
-        `arrival` may lie after `now` (a parcel still being sorted, a stop later on a loop).
-        `extra_h` is added to shelf parcels' times: the resident's trip home with it.
-        """
-        self._forget(now)
-        u = self.ledger.parcels.u_pickup[ids].astype(np.float64)
-        if door is None:
-            door = self.door_mask(ids)
-        done = np.empty(len(ids))
-        done[door] = arrival[door] + self.door_h * u[door]
-        shelf = ~door
-        if shelf.any():
-            members = np.broadcast_to(member, ids.shape)[shelf]
-            done[shelf] = self._pickup_times(arrival[shelf], u[shelf], members)
-            if extra_h is not None:
-                done[shelf] += extra_h[shelf]
-            self._member = np.concatenate((self._member, members))
-            self._drop = np.concatenate((self._drop, arrival[shelf]))
-            self._pickup = np.concatenate((self._pickup, done[shelf]))
-        if door.any():
-            self._door_done = np.concatenate((self._door_done, done[door]))
-        self.ledger.stamp("done", ids, done)
-
-    def _pickup_times(self, arrival: np.ndarray, u: np.ndarray,
-                      members: np.ndarray) -> np.ndarray:
-        """Arrival plus the pickup delay, counted in each member's opening hours."""
-        delay = self.delay(u)
-        if len(self.clocks) == 1:
-            clock = self.clocks[0]
-            return clock.to_real(clock.to_open(arrival) + delay)
-        done = np.empty(len(arrival))
-        which = self.member_clock[members]
-        for index, clock in enumerate(self.clocks):
-            rows = which == index
-            done[rows] = clock.to_real(clock.to_open(arrival[rows]) + delay[rows])
-        return done
+                  extra_h: np.ndarray) -> None:
+        """Parcels reaching member 0 each at its own time (`arrival` may lie after `now`, a
+        parcel still being sorted); `extra_h` is added to shelf parcels' times: the
+        resident's trip home with it. Decided with the other hand-overs (`HandOvers`)."""
+        if len(ids):
+            self.hand_overs.add_arrivals(self, ids, arrival, extra_h, now)
 
     def _update_peak(self, member: np.ndarray, arrival: np.ndarray) -> None:
         """Occupancy of each member just after this drop, kept if it is a new peak."""
@@ -165,8 +160,9 @@ class Shelves:
         at = when[self._member]
         present = (self._drop <= at) & (self._pickup > at)
         occupancy = np.bincount(self._member[present], minlength=len(self.slots))
-        np.maximum(self.peak, occupancy, out=self.peak)
+        np.maximum(self._peak, occupancy, out=self._peak)
 
     def waiting_after(self, t: float) -> int:
         """Parcels not yet with their residents at time t."""
+        self._settle()
         return int(np.count_nonzero(self._pickup > t) + np.count_nonzero(self._door_done > t))

@@ -8,6 +8,7 @@ as a full load is ready. A vehicle late back from its loop delays the next depar
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -63,7 +64,7 @@ class RouteRunner:
         self.queue = queue
         self.ledger = ledger
         self.loading = loading
-        self.ancestors = ancestors
+        self._hop_of_node = ancestors[loading.stop_level]  # a parcel's stop: its ancestor there
         self.rng = rng
         self.noise_sigma = float(np.sqrt(np.log1p(noise_cv**2)))
         self.log = log
@@ -130,8 +131,9 @@ class RouteRunner:
         if loading.shelf_slot is None:
             ids = self.queue.take(t0, capacity)
         else:
-            free = np.clip(loading.shelves.free(t0), 0, capacity)
-            allowance = np.append(free, capacity).astype(np.int64)  # last: no shelf needed
+            allowance = np.empty(len(loading.shelves.slots) + 1, dtype=np.int64)
+            allowance[:-1] = loading.shelves.free(t0).clip(0, capacity)
+            allowance[-1] = capacity  # parcels that need no shelf
             ids = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
             taken = np.bincount(loading.shelf_slot[ids], minlength=len(allowance))
             loading.shelves.reserve(taken[:-1])
@@ -139,11 +141,11 @@ class RouteRunner:
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
             return [ids]
-        next_hop = self.ancestors[loading.stop_level, self.ledger.destination[ids]]
+        next_hop = self._hop_of_node[self.ledger.destination[ids]]
         position = loading.stop_position[next_hop, self.carrier[ids]]
         in_order = ids[np.argsort(position, kind="stable")]
         counts = np.bincount(position, minlength=len(self.stops)).tolist()
-        ends = np.cumsum(counts).tolist()
+        ends = list(itertools.accumulate(counts))
         return [in_order[end - count : end] for count, end in zip(counts, ends, strict=True)]
 
     def _trip(self, vehicle: int, per_stop: list[np.ndarray]):
@@ -156,6 +158,7 @@ class RouteRunner:
         if self.noise_sigma > 0:
             legs = legs * self.rng.lognormal(-self.noise_sigma**2 / 2, self.noise_sigma,
                                              len(legs))
+        legs = legs.tolist()  # the loop below adds Python floats: same sums, less overhead
         t = t0 + fleet.load_h + fleet.load_s_per_parcel * load / SECONDS_PER_HOUR
         collected, collected_at = [], []
         for leg, stop, part in zip(legs, self.stops, per_stop, strict=False):

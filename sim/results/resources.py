@@ -80,17 +80,22 @@ class FacilityLoad:
     open_hours: np.ndarray  # shift hours inside each hour (0..1)
 
 
-def _per_parcel(output: SimulationOutput, by_destination: np.ndarray,
-                by_origin: np.ndarray) -> np.ndarray:
-    """A node table (or a node x carrier table) read at each parcel's destination (down)
-    or origin (up)."""
-    ledger = output.ledger
+class PerParcel:
+    """Node tables (or node x carrier tables) read at each parcel's destination (down) or
+    origin (up): the two tables side by side, so a read is one gather over the parcels."""
 
-    def read(table: np.ndarray, node: np.ndarray) -> np.ndarray:
-        return table[node] if table.ndim == 1 else table[node, ledger.parcels.carriers()]
+    def __init__(self, output: SimulationOutput) -> None:
+        ledger = output.ledger
+        self.size = output.network.tree.size
+        up = (ledger.flow != DOWN).astype(np.int64)
+        self.row = np.where(up, ledger.origin, ledger.destination) + up * self.size
+        self.carrier = ledger.parcels.carriers()
 
-    return np.where(ledger.flow == DOWN, read(by_destination, ledger.destination),
-                    read(by_origin, ledger.origin))
+    def read(self, by_destination: np.ndarray, by_origin: np.ndarray) -> np.ndarray:
+        both = np.concatenate((by_destination, by_origin))
+        if both.ndim == 1:
+            return both[self.row]
+        return both.ravel()[self.row * both.shape[1] + self.carrier]
 
 
 def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
@@ -101,11 +106,12 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
     shape = (len(nodes), window.hours)
     arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     sort_queue, backlog = Inside.zeros(*shape), Inside.zeros(*shape)
+    per_parcel = PerParcel(output)
     for level in (HUB, PARK, STATION):
         kind = NODE_KINDS[level]
         arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
         facility_of_node = compact[tree.ancestors[level]]
-        group = _per_parcel(output, facility_of_node, facility_of_node)
+        group = per_parcel.read(facility_of_node, facility_of_node)
         rows = _in_group(arr, group)
         group = group[rows]
         entered, sorted_, departed = (HourlyStamps.of(times[rows], group, *shape)
@@ -148,12 +154,12 @@ def route_backlog(output: SimulationOutput, window: Window) -> Inside:
     """Parcels waiting for each route: ready at its base or at its stops."""
     network, times = output.network, output.ledger.times
     waiting = Inside.zeros(len(network.routes), window.hours)
+    per_parcel = PerParcel(output)
     for level in (GATEWAY, HUB, PARK, STATION, POINT):
         kind = NODE_KINDS[level]
         # at the gateway and at villages parcels are ready when made; elsewhere when sorted
         ready = times["created"] if level in (GATEWAY, POINT) else times[f"{kind}_sorted"]
-        routes = _per_parcel(output, network.route_down_from(level),
-                             network.route_up_from(level))
+        routes = per_parcel.read(network.route_down_from(level), network.route_up_from(level))
         waiting.add_parcels(ready, times[f"{kind}_dep"], routes)
     return waiting
 
@@ -172,13 +178,14 @@ def route_use(output: SimulationOutput, window: Window) -> pd.DataFrame:
                                                                    window.start)).clip(lower=0)
     busy_by_route = busy.groupby(trips["route"]).sum()
     grouped = in_window.groupby("route")
+    counts, peaks = grouped.size(), grouped["peak_load"].sum()
+    down, up = grouped["down_parcels"].sum(), grouped["up_parcels"].sum()
     rows = []
     for route in network.routes:
         spec = route.spec
-        count = grouped.size().get(route.index, 0)
-        peak = grouped["peak_load"].sum().get(route.index, 0)
-        carried = int(grouped["down_parcels"].sum().get(route.index, 0)
-                      + grouped["up_parcels"].sum().get(route.index, 0))
+        count = counts.get(route.index, 0)
+        peak = peaks.get(route.index, 0)
+        carried = int(down.get(route.index, 0) + up.get(route.index, 0))
         km = float(count * route.loop_km)
         # a bus runs anyway: its km, CO2 and vehicle-days belong to its passengers
         dedicated = 0.0 if spec.shared_km else km

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+PIECE = 1 << 20  # stamps binned at a time
+
 
 @dataclass(frozen=True)
 class HourlyStamps:
@@ -24,20 +26,40 @@ class HourlyStamps:
 
     @staticmethod
     def of(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> HourlyStamps:
-        """A NaN time, a time after the last hour or a negative group count nowhere."""
-        valid = (group >= 0) & (times < hours)  # NaN compares false
-        stamps = times[valid]
-        cell = group[valid] * np.int32(hours)
-        cell += stamps.astype(np.int32)  # times are >= 0: truncation is the floor
-        shape = (groups, hours)
-        count = np.bincount(cell, minlength=groups * hours).reshape(shape)
-        total = np.bincount(cell, weights=stamps, minlength=groups * hours).reshape(shape)
-        return HourlyStamps(count, total)
+        """A NaN time, a time after the last hour or a negative group count nowhere.
+
+        Taken a piece of the parcels at a time, so the temporaries stay small (cheap to
+        allocate, and in cache). Each piece's sums continue from the previous ones: the
+        running sums go first in its weights, so every cell adds its stamps in the
+        parcels' order, exactly as one pass would."""
+        cells = groups * hours
+        count = np.zeros(cells, dtype=np.int64)
+        total = np.zeros(cells)
+        every_cell = np.arange(cells)
+        for start in range(0, len(times), PIECE):
+            piece_cells, stamps = _cells(times[start : start + PIECE],
+                                         group[start : start + PIECE], hours)
+            count += np.bincount(piece_cells, minlength=cells)
+            total = np.bincount(np.concatenate((every_cell, piece_cells)),
+                                weights=np.concatenate((total, stamps)), minlength=cells)
+        return HourlyStamps(count.reshape(groups, hours), total.reshape(groups, hours))
 
     def area_until_hour_ends(self) -> np.ndarray:
         """Sum over stamps up to each hour's end x of (x - stamp)."""
         ends = np.arange(1, self.count.shape[1] + 1, dtype=np.float64)
         return ends * np.cumsum(self.count, axis=1) - np.cumsum(self.total, axis=1)
+
+
+def _cells(times: np.ndarray, group: np.ndarray, hours: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (group, hour) cell and the stamp (double) of each valid stamp, in order."""
+    valid = times < hours  # NaN compares false
+    if len(group) and group.min() < 0:
+        valid &= group >= 0
+    stamps = times[valid].astype(np.float64)
+    cell = group[valid].astype(np.intp)  # bincount's own index type: no conversion there
+    cell *= hours
+    cell += stamps.astype(np.intp)  # times are >= 0: truncation is the floor
+    return cell, stamps
 
 
 def inside(entered: HourlyStamps, left: HourlyStamps) -> tuple[np.ndarray, np.ndarray]:

@@ -76,7 +76,11 @@ def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:
     try:
         for table in tables:
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                # dictionary pages for the coded columns only: for stamps with millions of
+                # distinct values the writer would build a dictionary and then abandon it
+                coded = [field.name for field in table.schema
+                         if pa.types.is_dictionary(field.type)]
+                writer = pq.ParquetWriter(path, table.schema, use_dictionary=coded)
             writer.write_table(table)
     finally:
         if writer is not None:
