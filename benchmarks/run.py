@@ -28,6 +28,11 @@ CASES = {
         "what": "the same without parcels.parquet (--no-parcels)",
         "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--no-parcels"],
     },
+    "kaifeng-30d-parcels-only": {
+        "what": "the same without its goods (hubs and products removed), no parcels.parquet",
+        "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--no-parcels", "--set",
+                 "hubs=[]", "--set", "products=[]"],
+    },
     "kaifeng-30d-double-11": {
         "what": "the same at Double-11 volume all month (demand.multiplier=1.9), no parcels",
         "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--set",
