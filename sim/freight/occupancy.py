@@ -7,31 +7,41 @@ import numpy as np
 
 class Occupancy:
     """Steps may be recorded slightly out of time order (rooms settle lazily); statistics
-    sort them first."""
+    sort them first, keeping the recorded order of steps at the same time."""
 
     def __init__(self) -> None:
         self.level = 0.0
-        self._times: list[float] = []
-        self._steps: list[float] = []
+        self._times: list[np.ndarray] = []
+        self._steps: list[np.ndarray] = []
+        self._pending_times: list[float] = []  # single steps, gathered into an array later
+        self._pending_steps: list[float] = []
 
     def add(self, t: float, step: float) -> None:
         self.level += step
-        self._times.append(float(t))
-        self._steps.append(float(step))
+        self._pending_times.append(t)
+        self._pending_steps.append(step)
 
     def add_many(self, times: np.ndarray, steps: np.ndarray) -> None:
         self.level += float(np.sum(steps))
-        self._times.extend(np.asarray(times, dtype=np.float64).tolist())
-        self._steps.extend(np.asarray(steps, dtype=np.float64).tolist())
+        self._gather()
+        self._times.append(np.asarray(times, dtype=np.float64))
+        self._steps.append(np.asarray(steps, dtype=np.float64))
+
+    def _gather(self) -> None:
+        if self._pending_times:
+            self._times.append(np.array(self._pending_times, dtype=np.float64))
+            self._steps.append(np.array(self._pending_steps, dtype=np.float64))
+            self._pending_times, self._pending_steps = [], []
 
     def stats(self, start: float, end: float) -> tuple[float, float]:
         """(peak, time-weighted mean) of the level over [start, end)."""
+        self._gather()
         if not self._times or end <= start:
             return 0.0, 0.0
-        times = np.array(self._times)
+        times = np.concatenate(self._times)
         order = np.argsort(times, kind="stable")
         times = times[order]
-        level = np.cumsum(np.array(self._steps)[order])
+        level = np.cumsum(np.concatenate(self._steps)[order])
         before = np.searchsorted(times, start, side="right")
         initial = level[before - 1] if before else 0.0
         inside = (times > start) & (times < end)

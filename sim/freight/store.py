@@ -52,7 +52,8 @@ class HubStore:
         self._handled.append((t, float(self.pallets[ids].sum())))
         self.life.move(ids, t, cold=self.cold)
         here = keys == HERE
-        self.life.deliver(ids[here], done[here])
+        if here.any():
+            self.life.deliver(ids[here], done[here])
         for key in dict.fromkeys(keys[~here].tolist()):
             mine = keys == key
             self.put(key, ids[mine], done[mine], t)
@@ -62,8 +63,10 @@ class HubStore:
         """Hold lots for `key` from time(s) `since`, ready to leave at the given times."""
         held_ids, held_ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
         self._held[key] = (np.concatenate((held_ids, ids)), np.concatenate((held_ready, ready)))
-        self.occupancy.add_many(np.broadcast_to(np.asarray(since, dtype=np.float64), ids.shape),
-                                self.pallets[ids])
+        if np.ndim(since):
+            self.occupancy.add_many(since, self.pallets[ids])
+        else:
+            self.occupancy.add(float(since), float(self.pallets[ids].sum()))
 
     def ready_pallets(self, key: object, t: float) -> float:
         ids, ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
