@@ -12,13 +12,12 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
 from sim.scenario.base import NonNegFloat, PosFloat, Strict
-from sim.scenario.timeofday import TimeOfDay, Window
+from sim.scenario.timeofday import Timetable, Window
 
 HubRole = Literal["cold_chain_base", "land_port", "bulk_park", "port_park"]
-HUB_ROLES: tuple[str, ...] = ("cold_chain_base", "land_port", "bulk_park", "port_park")
 Chain = Literal["ambient", "chilled", "frozen"]
 GoodsFlow = Literal["up", "down", "out", "in"]
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
@@ -49,19 +48,12 @@ class FreightFleet(Strict):
     vehicles: int = Field(ge=0, le=1000, description="vehicles based at the hub")
     capacity_pallets: PosFloat = Field(description="pallets per vehicle")
     refrigerated: bool = Field(True, description="a reefer keeps its load cold; a truck does not")
-    departures: list[TimeOfDay] = Field(min_length=1, description="daily departure times")
+    departures: Timetable = Field(min_length=1, description="daily departure times")
     speed_kmh: PosFloat = Field(60.0, description="top speed; roads may be slower")
     stop_h: NonNegFloat = Field(0.5, description="loading or unloading time at each stop")
     cost_per_km: NonNegFloat = 0.0
     cost_per_vehicle_day: NonNegFloat = 0.0
     co2_kg_per_km: NonNegFloat = 0.0
-
-    @field_validator("departures")
-    @classmethod
-    def _sorted_unique(cls, departures: list[float]) -> list[float]:
-        if len(set(departures)) != len(departures):
-            raise ValueError("departure times repeat")
-        return sorted(departures)
 
 
 class HubFleets(Strict):
@@ -162,5 +154,3 @@ class Precooling(Strict):
     first_mile_kmh: PosFloat = Field(
         25.0, description="speed of farmers' own carts and tricycles to the cold room")
 
-
-GOODS_DEFAULT_PRECOOLING = Precooling()

@@ -18,7 +18,7 @@ from pydantic import (
 
 from sim.scenario.base import NonNegFloat, PosFloat, Share, Strict
 from sim.scenario.goods import Hub, Precooling, Product
-from sim.scenario.timeofday import TimeOfDay, Window
+from sim.scenario.timeofday import TimeOfDay, Timetable, Window
 
 ALL_DAY: list[tuple[float, float]] = [(0.0, 24.0)]
 
@@ -145,8 +145,7 @@ class Fleet(Strict):
     )
     capacity: int = Field(ge=1, description="parcels per vehicle")
     speed_kmh: PosFloat = Field(description="top speed; roads may be slower")
-    departures: list[TimeOfDay] = Field(
-        default_factory=list, description="daily cut-off times")
+    departures: Timetable = Field(default_factory=list, description="daily cut-off times")
     departures_per_day: int | None = Field(
         None, ge=1, le=96,
         description="if set, replaces `departures` with this many evenly spaced over"
@@ -167,13 +166,6 @@ class Fleet(Strict):
     shared_km: bool = Field(
         False, description="the vehicles run anyway (a passenger bus): their km and CO2 are "
         "not the parcels'; parcels pay `cost_per_parcel`")
-
-    @field_validator("departures")
-    @classmethod
-    def _sorted_unique(cls, departures: list[float]) -> list[float]:
-        if len(set(departures)) != len(departures):
-            raise ValueError("departure times repeat")
-        return sorted(departures)
 
     @model_validator(mode="after")
     def _timetable(self) -> Fleet:

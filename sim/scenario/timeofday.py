@@ -10,7 +10,7 @@ import math
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -74,3 +74,14 @@ Window = Annotated[
     BeforeValidator(parse_window),
     PlainSerializer(format_window, return_type=str, when_used="json"),
 ]
+
+
+
+def _sorted_unique(times: list[float]) -> list[float]:
+    if len(set(times)) != len(times):
+        raise ValueError("departure times repeat")
+    return sorted(times)
+
+
+# A daily timetable: departure times, each once, kept in order.
+Timetable = Annotated[list[TimeOfDay], AfterValidator(_sorted_unique)]
