@@ -21,6 +21,7 @@ from sim.freight.plan import GoodsPlan, build_plan
 from sim.freight.rooms import ColdRoom
 from sim.freight.store import HERE, HubStore
 from sim.network import Network
+from sim.scenario.goods import Precooling
 from sim.scenario.loader import LoadedScenario
 
 
@@ -87,7 +88,7 @@ class GoodsModel:
             mine = ids[key[ids] == value]
             store.put(int(value), mine, self.lots.created[mine], self.lots.created[mine])
 
-    def _rooms(self, up: np.ndarray, precooling) -> dict[int, ColdRoom]:
+    def _rooms(self, up: np.ndarray, precooling: Precooling) -> dict[int, ColdRoom]:
         plan, lots = self.plan, self.lots
         room_of = plan.precool_site[lots.origin[up]]
         rooms = {}
@@ -106,10 +107,9 @@ class GoodsModel:
         store = self.stores[hub]
         none = np.empty(0, dtype=np.int64)
         if job == "line_haul":
-            room = (lambda: store.room()) if store.capacity < np.inf else (lambda: np.inf)
             return Stops(
                 owed=lambda z, t: store.ready_pallets(GATEWAY_KEY, t),
-                fetchable=lambda z, t: min(self.gateway.ready_pallets(hub, t), room()),
+                fetchable=lambda z, t: min(self.gateway.ready_pallets(hub, t), store.room()),
                 load=lambda z, t, most: store.take(GATEWAY_KEY, t, most),
                 pick_up=lambda z, stop, t, most: self.gateway.take(hub, t, most),
                 books_room=store.capacity < np.inf)
