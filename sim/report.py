@@ -101,6 +101,10 @@ def cold_chain_tables(summary: dict) -> list[Table]:
 
 
 SHARES = ("spoilage_rate", "dock_use", "mean_use", "time_busy")
+HEADERS = {"made_t": "made t", "t_per_day": "t/day", "spoilage_rate": "spoiled",
+           "in_network_t": "stuck t", "lead_p50_h": "lead p50", "lead_p95_h": "lead p95",
+           "out_of_cold_p95_h": "warm p95", "pallets_handled": "handled",
+           "cold_store_pallets": "cold store", "time_busy": "busy"}
 
 
 def _frame_table(title: str, frame: pd.DataFrame) -> Table:
@@ -109,8 +113,10 @@ def _frame_table(title: str, frame: pd.DataFrame) -> Table:
     text = [c for c in frame.columns if c not in SHARES and not (
         pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().all())]
     for column in frame.columns:
-        table.add_column(column.replace("_", " "),
-                         justify="left" if column in text else "right")
+        table.add_column(HEADERS.get(column, column.replace("_", " ")),
+                         justify="left" if column in text else "right",
+                         no_wrap=column == frame.columns[0],
+                         min_width=6 if column in SHARES else None)
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
