@@ -12,8 +12,10 @@ from scipy import stats
 from sim import api
 from sim.demand import DOWN, UP
 from sim.engine.ledger import DOWN_PATH, UP_PATH
+from sim.freight.life import DELIVERED
 from sim.results import Results
 from sim.results.series import daily_growth
+from sim.scenario.timeofday import format_hours
 from sim.validation import theory
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -127,6 +129,29 @@ def periodic_departures(reps: int) -> Iterator[Check]:
                     "W = T / 2", theory.periodic_departure_wait(interval), values, "h")
 
 
+def _freight_wait(result: Results) -> float:
+    """Mean time freight waits at the port for a truck: lead time less loading and driving."""
+    goods, window = result.output.goods, result.window
+    fleet = goods.plan.fleets[0]
+    lots, life = goods.lots, goods.life
+    rows = (life.fate == DELIVERED) & (lots.created >= window.start) & (lots.created < window.end)
+    lead = life.ended[rows] - lots.created[rows]
+    return float(lead.mean() - fleet.spec.stop_h - fleet.zones[0].leg_hours[0])
+
+
+def freight_departures(reps: int) -> Iterator[Check]:
+    """Goods run on their own vehicles and code: freight made at random times for trucks
+    leaving every T hours with room for all waits T/2 too."""
+    for per_day in (6, 4, 2):
+        interval = 24 / per_day
+        times = ", ".join(format_hours(i * interval) for i in range(per_day))
+        overrides = ["products.freight.per_day=200",
+                     f"hubs.port.fleets.line_haul.departures=[{times}]"]
+        values = tuple(_freight_wait(r) for r in _replicate(LAB, overrides, reps))
+        yield Check("Periodic freight departures, ample room", f"T = {interval:g} h, 200/day",
+                    "W = T / 2", theory.periodic_departure_wait(interval), values, "h")
+
+
 def _trunk_growth(result: Results) -> float:
     waiting = result.route_waiting
     trunk = next(r.index for r in result.output.network.routes if r.fleet == "trunk")
@@ -201,6 +226,7 @@ CASES: dict[str, Callable[[int], Iterator[Check]]] = {
     "md1": md1_sorting,
     "mmc": mmc_sorting,
     "periodic": periodic_departures,
+    "freight": freight_departures,
     "short_capacity": short_capacity,
     "little": littles_law,
     "stage_sum": stage_sum,
