@@ -59,11 +59,6 @@ class ColdRoom:
             self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
             self.occupancy.add_many(enter[:count], self.pallets[admitted])
 
-    def arrive(self, ids: np.ndarray, t: np.ndarray) -> None:
-        """Lots reach the door at times t (no earlier than any lot already known)."""
-        self._ids = np.concatenate((self._ids, ids))
-        self._arrival = np.concatenate((self._arrival, t))
-
     def inside_pallets(self, t: float) -> float:
         """Pallets in the room at t, cooling or ready: what a vehicle sent now could fetch."""
         self.settle(t)
