@@ -94,12 +94,12 @@ class FleetRunner:
         self.life.move(cargo, depart, cold=spec.refrigerated)
         self._aboard[vehicle] = cargo
         pallets_out = float(self.pallets[cargo].sum())
-        yield self.env.timeout(spec.stop_h)
         if self.stops.picks_up:
-            picked, booked = yield from self._visit(vehicle, zone_index)
+            picked, booked, rest = yield from self._visit(vehicle, zone_index)
         else:
-            picked, booked = (yield from self._drop_off(vehicle, zone_index)), 0.0
-        yield self.env.timeout(zone.leg_hours[-1])
+            picked, booked = np.empty(0, dtype=np.int64), 0.0
+            rest = self._drop_off(vehicle, zone_index)
+        yield self.env.timeout(rest + zone.leg_hours[-1])
         back = self.env.now
         self.store.handle_in(picked, back, self.key_of[picked], booked)
         self._aboard[vehicle] = np.empty(0, dtype=np.int64)
@@ -112,12 +112,14 @@ class FleetRunner:
 
     def _visit(self, vehicle: int, zone_index: int) -> Generator:
         """Stop by stop: hand lots over, then pick up what is ready and fits (booking room
-        in a cold store first). Returns the lots picked up and the room booked."""
+        in a cold store first). Returns the lots picked up, the room booked and the time
+        still to spend at the last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
         picked: list[np.ndarray] = []
         booked = 0.0
+        wait = spec.stop_h  # loading at the hub, then the first leg, in one wait
         for number, stop in enumerate(zone.stops):
-            yield self.env.timeout(zone.leg_hours[number])
+            yield self.env.timeout(wait + zone.leg_hours[number])
             now = self.env.now
             aboard = self._aboard[vehicle]
             here = self.destination[aboard] == stop
@@ -136,14 +138,13 @@ class FleetRunner:
                 picked.append(lots)
                 aboard = np.concatenate((aboard, lots))
             self._aboard[vehicle] = aboard
-            if here.any() or len(lots):
-                yield self.env.timeout(spec.stop_h)
-        return (np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)), booked
+            wait = spec.stop_h if here.any() or len(lots) else 0.0
+        return (np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)), booked, wait
 
-    def _drop_off(self, vehicle: int, zone_index: int) -> Generator:
+    def _drop_off(self, vehicle: int, zone_index: int) -> float:
         """A round that only hands lots over, settled at departure: no one else touches the
         load, so each lot's hand-over time is known now. Lots due after the run's end stay
-        aboard. Returns no pick-ups."""
+        aboard. Returns the hours until the vehicle leaves its last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
         cargo = self._aboard[vehicle]
         position = self._positions[zone_index]
@@ -152,14 +153,14 @@ class FleetRunner:
         works = np.zeros(len(zone.stops), dtype=bool)
         works[at] = True
         dwell = np.where(works, spec.stop_h, 0.0)
-        arrive = self.env.now + np.cumsum(zone.leg_hours[:-1]) + np.concatenate(
+        start = self.env.now + spec.stop_h  # loaded at the hub
+        arrive = start + np.cumsum(zone.leg_hours[:-1]) + np.concatenate(
             ([0.0], np.cumsum(dwell)[:-1]))
         due = arrive[at]
         now_done = due <= self.end_h
         self.life.deliver(cargo[now_done], due[now_done])
         self._aboard[vehicle] = cargo[~now_done]
-        yield self.env.timeout(float(zone.leg_hours[:-1].sum() + dwell.sum()))
-        return np.empty(0, dtype=np.int64)
+        return spec.stop_h + float(zone.leg_hours[:-1].sum() + dwell.sum())
 
     def finish(self, t: float) -> int:
         """At the end: throw out what spoiled aboard; return the lots still aboard."""

@@ -41,6 +41,8 @@ class ShelfLife:
 
     def move(self, ids: np.ndarray, t: float | np.ndarray, cold: bool) -> None:
         """From time t the lots are in (cold=True) or out of refrigeration."""
+        if not len(ids):
+            return
         self._spend(ids, t)
         self.cold[ids] = cold
         rate = (self._rate_cold if cold else self._rate_ambient)[ids]
@@ -61,6 +63,8 @@ class ShelfLife:
 
     def keep_sound(self, ids: np.ndarray, t: float | np.ndarray) -> np.ndarray:
         """Mark the lots that spoiled before time t; True for the sound rest."""
+        if not len(ids):
+            return np.ones(0, dtype=bool)
         ends = self.expiry(ids)
         spoiled = ends < t
         if spoiled.any():
