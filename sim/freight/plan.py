@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from sim.errors import ScenarioError
-from sim.network import GATEWAY, HUB, PARK, POINT, STATION, Network, ordered_loop
+from sim.network import GATEWAY, HUB, PARK, POINT, STATION, Network, Tree, ordered_loop
 from sim.network.roads import Leg, Roads, great_circle_km
 from sim.scenario.goods import FreightFleet, Hub, Product
 from sim.scenario.loader import LoadedScenario
@@ -63,7 +63,6 @@ class Sources:
 
 @dataclass(frozen=True)
 class GoodsPlan:
-    tree_size: int
     hubs: list[Hub]
     hub_site: np.ndarray  # int32, site of each hub
     site_names: np.ndarray  # object, id of each site (node id or hub name)
@@ -75,10 +74,6 @@ class GoodsPlan:
     sources: list[Sources]
     fleets: list[FleetPlan]
     gateway: int
-
-    @property
-    def sites(self) -> int:
-        return len(self.site_names)
 
 
 def build_plan(scenario: LoadedScenario, network: Network) -> GoodsPlan:
@@ -109,7 +104,7 @@ def build_plan(scenario: LoadedScenario, network: Network) -> GoodsPlan:
     fleets = _fleets(hubs, config.products, sources, roads, hub_site, gateway, precool,
                      township, site_names, file)
     return GoodsPlan(
-        tree_size=n, hubs=list(hubs), hub_site=hub_site, site_names=site_names,
+        hubs=list(hubs), hub_site=hub_site, site_names=site_names,
         site_county=np.concatenate([tree.county, [""] * len(hubs)]).astype(object),
         precool_site=precool, township=township,
         first_mile_km=_first_mile_km(roads, precool, growers, n + len(hubs)),
@@ -154,7 +149,7 @@ def _roads_with_hubs(network: Network, hubs: list[Hub], settings: NetworkSetting
     return Roads(graph, roads.class_names, roads.class_speed)
 
 
-def _sources(index: int, product: Product, tree, points: np.ndarray, hubs: list[Hub],
+def _sources(index: int, product: Product, tree: Tree, points: np.ndarray, hubs: list[Hub],
              base_of: dict[str, int], hub_site: np.ndarray, gateway: int,
              file: str) -> Sources:
     field = f"products.{index}"
