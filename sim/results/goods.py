@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.freight.life import DELIVERED, SPOILED
+from sim.freight.fleet import FleetRunner
+from sim.freight.life import DELIVERED, SPOILED, ShelfLife
+from sim.freight.lots import Lots
 from sim.freight.model import GoodsOutput
+from sim.freight.plan import GoodsPlan
 from sim.results.resources import Window
 
 PERCENTILES = (50, 95)
@@ -74,8 +77,8 @@ def goods_summary(goods: GoodsOutput, window: Window) -> dict:
     }
 
 
-def _cold_spoilage(plan, lots, life, measured: np.ndarray, tonnes: np.ndarray
-                   ) -> float | None:
+def _cold_spoilage(plan: GoodsPlan, lots: Lots, life: ShelfLife, measured: np.ndarray,
+                   tonnes: np.ndarray) -> float | None:
     """Spoiled over made, by weight, of every product that needs the cold chain."""
     cold = np.array([p.chain != "ambient" for p in plan.products] or [False])[lots.product]
     made = float(tonnes[measured & cold].sum())
@@ -113,7 +116,7 @@ def _product_block(goods: GoodsOutput, mine: np.ndarray, tonnes: np.ndarray,
     }
 
 
-def _fleet_block(goods: GoodsOutput, runner, window: Window) -> dict:
+def _fleet_block(goods: GoodsOutput, runner: FleetRunner, window: Window) -> dict:
     spec = runner.plan.spec
     trips = goods.trips[(goods.trips["fleet"] == runner.plan.name)
                         & (goods.trips["depart_h"] >= window.start)
