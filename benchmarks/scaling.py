@@ -42,6 +42,10 @@ def scaled_nodes(nodes: pd.DataFrame, factor: float) -> pd.DataFrame:
     return pd.concat([others, *copies])
 
 
+# The study is of the parcel engine: the scenario's goods (cold chain, freight) are removed.
+PARCELS_ONLY = ["--set", "hubs=[]", "--set", "products=[]"]
+
+
 def village_case(folder: Path, factor: float, days: int) -> list[str]:
     nodes = pd.read_csv(ROOT / "configs" / "kaifeng" / "nodes.csv", dtype=str,
                         keep_default_na=False)
@@ -52,7 +56,7 @@ def village_case(folder: Path, factor: float, days: int) -> list[str]:
     raw["network"]["nodes"] = f"nodes-{factor}.csv"
     path = folder / f"kaifeng-{factor}.yaml"
     path.write_text(dump_yaml(raw), encoding="utf-8")
-    return [str(path), "--set", f"run.days={days}", "--no-parcels"]
+    return [str(path), "--set", f"run.days={days}", "--no-parcels", *PARCELS_ONLY]
 
 
 def measure(args: list[str], reps: int) -> dict:
@@ -71,7 +75,7 @@ def main() -> None:
     rows = []
     for factor in FACTORS:
         case = ["configs/kaifeng.yaml", "--set", f"run.days={args.days}", "--set",
-                f"demand.multiplier={factor}", "--no-parcels"]
+                f"demand.multiplier={factor}", "--no-parcels", *PARCELS_ONLY]
         rows.append({"vary": "parcels", "factor": factor, **measure(case, args.reps)})
         print(rows[-1], flush=True)
     with tempfile.TemporaryDirectory() as folder:
