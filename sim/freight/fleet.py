@@ -15,10 +15,10 @@ import simpy
 
 from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
+from sim.freight.picking import EPS
 from sim.freight.plan import FleetPlan
 from sim.freight.store import HubStore
 
-EPS = 1e-9
 GATEWAY_KEY = "gateway"
 
 

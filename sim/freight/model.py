@@ -17,7 +17,7 @@ from sim.errors import ConservationError
 from sim.freight.fleet import GATEWAY_KEY, FleetRunner, FreightTrips, Stops
 from sim.freight.life import DELIVERED, SOUND, SPOILED, ShelfLife
 from sim.freight.lots import Lots, generate_lots
-from sim.freight.plan import GoodsPlan, build_plan
+from sim.freight.plan import FleetPlan, GoodsPlan, build_plan
 from sim.freight.rooms import ColdRoom
 from sim.freight.store import HERE, HubStore
 from sim.network import Network
@@ -64,7 +64,7 @@ class GoodsModel:
             store.put(GATEWAY_KEY, out, lots.created[out], lots.created[out])
         self.rooms = self._rooms(np.flatnonzero(flows == "up"), config.precooling)
         self.trips = FreightTrips()
-        self.fleets = [FleetRunner(env, fleet, self._stops(fleet.hub, fleet.job),
+        self.fleets = [FleetRunner(env, fleet, self._stops(fleet),
                                    self.stores[fleet.hub], self.life, lots.pallets,
                                    self.key_of, lots.destination, self.trips, end_h)
                        for fleet in plan.fleets]
@@ -101,9 +101,10 @@ class GoodsModel:
                                         precooling.pallets, precooling.hours)
         return rooms
 
-    def _stops(self, hub: int, job: str) -> Stops:
+    def _stops(self, fleet: FleetPlan) -> Stops:
         """What each job does: line haul swaps goods with the gateway, collection fetches
         from pre-cooling rooms, distribution hands frozen food to village points."""
+        hub, job = fleet.hub, fleet.job
         store = self.stores[hub]
         none = np.empty(0, dtype=np.int64)
         if job == "line_haul":
@@ -114,7 +115,6 @@ class GoodsModel:
                 pick_up=lambda z, stop, t, most: self.gateway.take(hub, t, most),
                 books_room=store.capacity < np.inf)
         if job == "collect":
-            fleet = next(f for f in self.plan.fleets if f.hub == hub and f.job == job)
             sites = [int(zone.stops[0]) for zone in fleet.zones]
             return Stops(
                 owed=lambda z, t: 0.0,

@@ -6,7 +6,14 @@ import numpy as np
 
 from sim.freight.life import ShelfLife
 
-EPS = 1e-9
+EPS = 1e-9  # hours and pallets: sums of floats that should be equal count as equal
+
+
+def fitting(pallets: np.ndarray, room: float) -> int:
+    """How many lots, in order, fit in `room` pallets (the first that does not fit stops
+    the rest)."""
+    fits = np.cumsum(pallets) <= room + EPS
+    return len(fits) if fits.all() else int(np.argmin(fits))
 
 
 def take_ready(life: ShelfLife, pallets: np.ndarray, ids: np.ndarray, ready: np.ndarray,
@@ -16,8 +23,7 @@ def take_ready(life: ShelfLife, pallets: np.ndarray, ids: np.ndarray, ready: np.
     at = np.flatnonzero(ready <= t + EPS)
     sound = life.keep_sound(ids[at], t)
     usable = at[sound]
-    fits = np.cumsum(pallets[ids[usable]]) <= most + EPS
-    count = len(usable) if fits.all() else int(np.argmin(fits))
+    count = fitting(pallets[ids[usable]], most)
     leaving = np.zeros(len(ids), dtype=bool)
     leaving[at[~sound]] = True
     leaving[usable[:count]] = True

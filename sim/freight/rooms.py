@@ -13,9 +13,7 @@ import numpy as np
 
 from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
-from sim.freight.picking import take_ready
-
-EPS = 1e-9
+from sim.freight.picking import fitting, take_ready
 
 
 class ColdRoom:
@@ -48,9 +46,7 @@ class ColdRoom:
             return
         keep = self.life.keep_sound(waiting, enter)
         waiting, enter = waiting[keep], enter[keep]
-        room = self.capacity - self.occupancy.level
-        fits = np.cumsum(self.pallets[waiting]) <= room + EPS
-        count = len(waiting) if fits.all() else int(np.argmin(fits))
+        count = fitting(self.pallets[waiting], self.capacity - self.occupancy.level)
         admitted = waiting[:count]
         self._outside, self._outside_arrival = waiting[count:], enter[count:]
         if count:

@@ -11,9 +11,8 @@ import numpy as np
 
 from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
-from sim.freight.picking import take_ready
+from sim.freight.picking import EPS, take_ready
 
-EPS = 1e-9
 HERE = "here"  # the key of lots handed over at the hub itself
 
 
@@ -61,15 +60,19 @@ class HubStore:
     def put(self, key: object, ids: np.ndarray, ready: np.ndarray,
             since: float | np.ndarray) -> None:
         """Hold lots for `key` from time(s) `since`, ready to leave at the given times."""
-        held_ids, held_ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+        held_ids, held_ready = self._held_for(key)
         self._held[key] = (np.concatenate((held_ids, ids)), np.concatenate((held_ready, ready)))
         if np.ndim(since):
             self.occupancy.add_many(since, self.pallets[ids])
         else:
             self.occupancy.add(float(since), float(self.pallets[ids].sum()))
 
+    def _held_for(self, key: object) -> tuple[np.ndarray, np.ndarray]:
+        """(lots, ready times) held for `key`, oldest first."""
+        return self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+
     def ready_pallets(self, key: object, t: float) -> float:
-        ids, ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+        ids, ready = self._held_for(key)
         return float(self.pallets[ids[ready <= t + EPS]].sum())
 
     def keys(self) -> list[object]:
@@ -78,7 +81,7 @@ class HubStore:
     def take(self, key: object, t: float, most: float) -> np.ndarray:
         """Lots for `key` ready at t, oldest first, up to `most` pallets; spoiled ones are
         thrown out."""
-        ids, ready = self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+        ids, ready = self._held_for(key)
         taken, leaving = take_ready(self.life, self.pallets, ids, ready, t, most)
         self._held[key] = (ids[~leaving], ready[~leaving])
         if leaving.any():
