@@ -84,8 +84,11 @@ def kpi_report(results: Results) -> Group:
 def cold_chain_tables(summary: dict) -> list[Table]:
     """Goods by product, and the hubs' stores and fleets."""
     chain = summary["cold_chain"]
+    products = product_frame(chain)
+    idle = products["made_t"] == 0  # out of season in the measured window
     tables = [
-        _frame_table("Goods by product (lots.parquet has every lot)", product_frame(chain)),
+        _frame_table("Goods by product (lots.parquet has every lot)",
+                     products[~idle].drop(columns="flow")),
         _frame_table("Hubs and cold storage", hub_frame(chain)),
         _frame_table("Reefers and trucks", fleet_frame(chain)),
     ]
@@ -97,14 +100,17 @@ def cold_chain_tables(summary: dict) -> list[Table]:
                    f" goods, {_num(cost['per_tonne'], 0)} per tonne of all goods")
     totals.add_row("cold rooms", f"{rooms['rooms']} rooms, {_share(rooms['utilisation'])} used"
                    f" on average, {rooms['full_rooms']} full at some time")
+    if idle.any():
+        totals.add_row("not made", ", ".join(products.loc[idle, "product"]) +
+                       " (out of season in the measured days)")
     return [*tables, totals]
 
 
 SHARES = ("spoilage_rate", "dock_use", "mean_use", "time_busy")
-HEADERS = {"made_t": "made t", "t_per_day": "t/day", "spoilage_rate": "spoiled",
+HEADERS = {"made_t": "made t", "t_per_day": "t/day", "spoilage_rate": "spoilt",
            "in_network_t": "stuck t", "lead_p50_h": "lead p50", "lead_p95_h": "lead p95",
            "out_of_cold_p95_h": "warm p95", "pallets_handled": "handled",
-           "cold_store_pallets": "cold store", "time_busy": "busy"}
+           "cold_store_pallets": "cold store", "time_busy": "busy", "vehicles": "size"}
 
 
 def _frame_table(title: str, frame: pd.DataFrame) -> Table:
