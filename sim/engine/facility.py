@@ -41,7 +41,9 @@ class Facility:
         self._up_key = DONE_KEY if self.kind == "gateway" else UP_KEY
         down_key = self._down_keys(network)
         # outbound queue by a parcel's cell (see Ledger.down_cell): down, then the up key
-        self._key_of_cell = np.append(down_key.ravel(), self._up_key).astype(np.int32)
+        # small keys sort by radix (stable, linear time) when unloads are split by queue
+        key_type = np.int16 if len(network.routes) < np.iinfo(np.int16).max else np.int32
+        self._key_of_cell = np.append(down_key.ravel(), self._up_key).astype(key_type)
         self._cell = ledger.down_cell(*down_key.shape)
         self._walk_h = network.walk_h
         self._arr = None if self.kind == "gateway" else f"{self.kind}_arr"
@@ -94,9 +96,10 @@ class Facility:
             return
         order = np.argsort(keys, kind="stable")
         keys, ids, ready = keys[order], ids[order], ready[order]
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        for start, end in zip(np.r_[0, bounds], np.r_[bounds, len(keys)], strict=True):
-            self._file(int(keys[start]), ids[start:end], ready[start:end])
+        starts = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist()]
+        ends = [*starts[1:], len(keys)]
+        for key, start, end in zip(keys[starts].tolist(), starts, ends, strict=True):
+            self._file(key, ids[start:end], ready[start:end])
 
     def _down_keys(self, network: Network) -> np.ndarray:
         """Outbound queue of a downward parcel by (destination, carrier): the route it

@@ -3,6 +3,9 @@
 A queue holds parcel ids with the time each becomes ready to load (the end of its sorting).
 Ready times only ever grow from head to tail, so "what is ready now" is a binary search and a
 departure takes its load in one slice.
+
+What `take` returns is a view of the queue's buffer, not a copy: the buffer is only ever
+written at or after the head, and what was taken lies before it.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class ParcelQueue:
         return self._changed
 
     def ready_count(self, t: float) -> int:
+        if self._head == self._tail:
+            return 0
         return int(self._ready[self._head : self._tail].searchsorted(t, side="right"))
 
     def time_ready(self, n: int) -> float:
@@ -80,7 +85,7 @@ class ParcelQueue:
     def take(self, t: float, limit: int) -> np.ndarray:
         """Up to `limit` ready parcels from the head."""
         n = min(self.ready_count(t), limit)
-        taken = self._ids[self._head : self._head + n].copy()
+        taken = self._ids[self._head : self._head + n]
         self._head += n
         if self._head == self._tail and len(self._ids) > _RELEASE_CAPACITY:
             self._release()
@@ -96,7 +101,7 @@ class ParcelQueue:
     def take_with_ready(self, t: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Like `take`, with the parcels' ready times."""
         n = min(self.ready_count(t), limit)
-        ready = self._ready[self._head : self._head + n].copy()
+        ready = self._ready[self._head : self._head + n]
         return self.take(t, n), ready
 
     def take_limited(self, t: float, limit: int, slot: np.ndarray,
@@ -111,7 +116,7 @@ class ParcelQueue:
             window = self._ids[self._head : self._head + ready]
             if (np.bincount(slot[window], minlength=len(allowance)) <= allowance).all():
                 self._head += ready
-                return window.copy()
+                return window
         taken_parts: list[np.ndarray] = []
         left = np.array(allowance, dtype=np.int64)
         scanned = 0

@@ -22,6 +22,8 @@ from sim.engine.handover import HandOvers
 from sim.engine.ledger import Ledger
 from sim.scenario.models import Pickup
 
+_MIN_RECORDS = 256
+
 
 class PickupDelay:
     """Open hours from arrival to pickup, as a quantile function of the parcel's uniform."""
@@ -75,6 +77,7 @@ class Shelves:
         self._pending: list[tuple[np.ndarray, int, float]] = []
         self._loaded = np.zeros(len(self.slots), dtype=np.int64)  # loaded, not handed over
         self._forgotten_at = -np.inf  # records are pruned to this time, none added since
+        self._prune_above = _MIN_RECORDS  # hand-overs prune the records once they outgrow this
         # where loops' drops wait to be handed over, with other routes' loops if shared
         self.hand_overs = hand_overs or HandOvers(ledger, delay)
         self.first_member = self.hand_overs.register(self)
@@ -133,7 +136,9 @@ class Shelves:
         self.unsettled -= 1
         if loaded:
             self._loaded -= np.bincount(member[~door], minlength=len(self.slots))
-        self._forget(now)
+        if len(self._pickup) + len(self._door_done) > self._prune_above:
+            self._forget(now)  # records picked up by `now` are not present at any later arrival
+            self._prune_above = 2 * (len(self._pickup) + len(self._door_done)) + _MIN_RECORDS
         shelf = ~door
         if shelf.any():
             self._member = np.concatenate((self._member, member[shelf]))

@@ -119,13 +119,13 @@ class RouteRunner:
         """Send the lowest-numbered idle vehicle; it loads now, before anyone else looks at
         the queue."""
         vehicle = self.idle.pop(0)
-        per_stop = self._load(self.env.now)
-        self.env.process(self._trip(vehicle, per_stop))
+        per_stop, load = self._load(self.env.now)
+        self.env.process(self._trip(vehicle, per_stop, load))
 
     # -- one trip ----------------------------------------------------------------------
 
-    def _load(self, t0: float) -> list[np.ndarray]:
-        """Take the load at the base and split it by stop, in visiting order."""
+    def _load(self, t0: float) -> tuple[list[np.ndarray], int]:
+        """Take the load at the base and split it by stop, in visiting order; and its size."""
         capacity = self.fleet.capacity
         loading = self.loading
         if loading.shelf_slot is None:
@@ -140,18 +140,19 @@ class RouteRunner:
         if len(ids):
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
-            return [ids]
+            return [ids], len(ids)
         next_hop = self._hop_of_node[self.ledger.destination[ids]]
         position = loading.stop_position[next_hop, self.carrier[ids]]
         in_order = ids[np.argsort(position, kind="stable")]
         counts = np.bincount(position, minlength=len(self.stops)).tolist()
         ends = list(itertools.accumulate(counts))
-        return [in_order[end - count : end] for count, end in zip(counts, ends, strict=True)]
+        return ([in_order[end - count : end] for count, end in zip(counts, ends, strict=True)],
+                len(ids))
 
-    def _trip(self, vehicle: int, per_stop: list[np.ndarray]):
+    def _trip(self, vehicle: int, per_stop: list[np.ndarray], load: int):
         env, fleet, route = self.env, self.fleet, self.route
         t0 = env.now
-        load = down = sum(len(part) for part in per_stop)
+        down = load
         self.onboard[vehicle] = load
         peak = load
         legs = route.leg_hours
