@@ -65,14 +65,17 @@ class Facility:
             if len(ids):
                 self._admit(ids, arrival)
 
-    def receive(self, ids: np.ndarray, t: float) -> None:
-        """A vehicle unloads `ids` here at time t."""
+    def receive(self, ids: np.ndarray, t: float, from_below: bool = False) -> None:
+        """A vehicle unloads `ids` here at time t; `from_below`: its own loop's vehicle, back
+        with what it collected, which all goes up."""
         self.sync(t)
         if len(ids):
-            self._admit(ids, t)
+            self._admit(ids, t, self._up_key if from_below else None)
 
-    def _admit(self, ids: np.ndarray, arrival: np.ndarray | float) -> None:
-        """Stamp, sort and file parcels arriving at `arrival` (one time, or one each)."""
+    def _admit(self, ids: np.ndarray, arrival: np.ndarray | float,
+               key: int | None = None) -> None:
+        """Stamp, sort and file parcels arriving at `arrival` (one time, or one each), into
+        the queue of `key` if it is known for them all."""
         ledger = self.ledger
         if self._arr is not None:
             ledger.stamp(self._arr, ids, arrival)
@@ -90,6 +93,9 @@ class Facility:
                 # early waits for those that came before it
                 ready = np.maximum.accumulate(np.maximum(finish, self._last_ready))
                 self._last_ready = float(ready[-1])
+        if key is not None:
+            self._file(key, ids, ready)
+            return
         keys = self._key_of_cell[self._cell[ids]]
         if (keys == keys[0]).all():
             self._file(int(keys[0]), ids, ready)

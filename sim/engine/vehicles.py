@@ -184,7 +184,7 @@ class RouteRunner:
             self.ledger.stamp(self.stops[0].departure_stage, up, when)
         t += legs[-1]
         yield env.timeout(t - env.now)
-        self.base.receive(up, t)
+        self.base.receive(up, t, from_below=True)
         self.onboard[vehicle] = 0
         self.log.add(route.index, vehicle, t0, t, route.loop_km, down, len(up), peak)
         self.idle.append(vehicle)
