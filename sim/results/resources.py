@@ -60,14 +60,7 @@ class Inside:
 
     def add_parcels(self, enter: np.ndarray, leave: np.ndarray, group: np.ndarray) -> None:
         """Add the parcels that entered (stamp not NaN) in a group (not negative)."""
-        rows = _in_group(enter, group)
-        shape = self.end.shape
-        self.add(HourlyStamps.of(enter[rows], group[rows], *shape),
-                 HourlyStamps.of(leave[rows], group[rows], *shape))
-
-
-def _in_group(enter: np.ndarray, group: np.ndarray) -> np.ndarray:
-    return np.flatnonzero((group >= 0) & ~np.isnan(enter))
+        self.add(*HourlyStamps.of_parcels((enter, leave), group, *self.end.shape))
 
 
 @dataclass(frozen=True)
@@ -112,10 +105,7 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
         arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
         facility_of_node = compact[tree.ancestors[level]]
         group = per_parcel.read(facility_of_node, facility_of_node)
-        rows = _in_group(arr, group)
-        group = group[rows]
-        entered, sorted_, departed = (HourlyStamps.of(times[rows], group, *shape)
-                                      for times in (arr, done, left))
+        entered, sorted_, departed = HourlyStamps.of_parcels((arr, done, left), group, *shape)
         arrived += entered.count
         done_sorting += sorted_.count
         sort_queue.add(entered, sorted_)
