@@ -75,23 +75,26 @@ class FacilityLoad:
 
 class PerParcel:
     """Node tables (or node x carrier tables) read at each parcel's destination (down) or
-    origin (up): the two tables side by side, so a read is one gather over the parcels."""
+    origin (up): both tables side by side, for each carrier, so a read is one gather."""
 
     def __init__(self, output: SimulationOutput) -> None:
         ledger = output.ledger
         self.size = output.network.tree.size
-        up = (ledger.flow != DOWN).astype(np.int64)
-        self.row = np.where(up, ledger.origin, ledger.destination) + up * self.size
-        self.carrier = ledger.parcels.carriers()
+        self.carriers = len(output.network.carriers)
+        node = np.where(ledger.flow == DOWN, ledger.destination, ledger.origin + self.size)
+        node *= self.carriers
+        node += ledger.parcels.carriers()
+        self.cell = node  # int32: 2 x nodes x carriers is far below 2**31
 
     def read(self, by_destination: np.ndarray, by_origin: np.ndarray) -> np.ndarray:
         both = np.concatenate((by_destination, by_origin))
-        if both.ndim == 1:
-            return both[self.row]
-        return both.ravel()[self.row * both.shape[1] + self.carrier]
+        if both.ndim == 1:  # the same for every carrier
+            both = np.repeat(both, self.carriers)
+        return both.ravel()[self.cell]
 
 
-def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
+def facility_load(output: SimulationOutput, window: Window,
+                  per_parcel: PerParcel) -> FacilityLoad:
     ledger, tree = output.ledger, output.network.tree
     nodes = np.flatnonzero((tree.level >= HUB) & (tree.level <= STATION))
     compact = np.full(tree.size + 1, -1, dtype=np.int32)  # index -1 (no ancestor) -> -1
@@ -99,7 +102,6 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
     shape = (len(nodes), window.hours)
     arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     sort_queue, backlog = Inside.zeros(*shape), Inside.zeros(*shape)
-    per_parcel = PerParcel(output)
     for level in (HUB, PARK, STATION):
         kind = NODE_KINDS[level]
         arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
@@ -140,11 +142,10 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
     })
 
 
-def route_backlog(output: SimulationOutput, window: Window) -> Inside:
+def route_backlog(output: SimulationOutput, window: Window, per_parcel: PerParcel) -> Inside:
     """Parcels waiting for each route: ready at its base or at its stops."""
     network, times = output.network, output.ledger.times
     waiting = Inside.zeros(len(network.routes), window.hours)
-    per_parcel = PerParcel(output)
     for level in (GATEWAY, HUB, PARK, STATION, POINT):
         kind = NODE_KINDS[level]
         # at the gateway and at villages parcels are ready when made; elsewhere when sorted
