@@ -51,7 +51,7 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
             targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
-    target = targets[ledger.flow, tier]
+    target = targets.ravel()[ledger.flow * len(NODE_KINDS) + tier]  # one flat gather
     run = config.run
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
