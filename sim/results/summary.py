@@ -145,7 +145,8 @@ class Results:
         nodes = self.load.nodes
         span = slice(window.start, window.end)
         table = self.bottlenecks
-        sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")
+        sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")[
+            ["utilisation", "backlog_growth_per_day"]].to_dict(orient="index")
         fleets = fleet_summary(self.routes)
         modes = self._legs_by_mode()
         cost = cost_summary(output, self.routes, window, measured)
@@ -171,12 +172,8 @@ class Results:
             },
             **parcel_kpis(output, self.outcomes),
             "sorting": {
-                str(tree.ids[node]): {
-                    "utilisation": float(sorting_rows.loc[f"sorting:{tree.ids[node]}",
-                                                          "utilisation"]),
-                    "backlog_growth_per_day": float(sorting_rows.loc[
-                        f"sorting:{tree.ids[node]}", "backlog_growth_per_day"]),
-                }
+                str(tree.ids[node]): {key: float(value) for key, value in
+                                      sorting_rows[f"sorting:{tree.ids[node]}"].items()}
                 for node in nodes
             },
             "fleets": fleets,
