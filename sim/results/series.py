@@ -45,7 +45,7 @@ class HourlyStamps:
                 cell, stamps = _cells(column[piece][entered], base, groups, hours)
                 if len(cell):
                     _add_piece(count, total, cell, stamps)
-        return [HourlyStamps(_group_major(count, hours), _group_major(total, hours))
+        return [HourlyStamps(_group_major(count, groups, hours), _group_major(total, groups, hours))
                 for count, total in sums]
 
     def area_until_hour_ends(self) -> np.ndarray:
@@ -72,8 +72,9 @@ def _cells(times: np.ndarray, group: np.ndarray, groups: int,
     return cell, stamps
 
 
-def _group_major(cells: np.ndarray, hours: int) -> np.ndarray:
-    return np.ascontiguousarray(cells.reshape(hours, -1).T)
+def _group_major(cells: np.ndarray, groups: int, hours: int) -> np.ndarray:
+    """Hour-major cells as (groups, hours)."""
+    return np.ascontiguousarray(cells.reshape(hours, groups).T)
 
 
 def _add_piece(count: np.ndarray, total: np.ndarray, cell: np.ndarray,
