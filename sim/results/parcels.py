@@ -90,9 +90,8 @@ def _percentiles(values: np.ndarray, largest: float) -> list[float]:
     count = len(values)
     virtual = (count - 1) * np.true_divide(list(QUANTILES.values()), 100)
     below = np.floor(virtual).astype(np.intp)
-    inside = [int(rank) for rank in below if rank < count - 1]
-    at = _order_statistics(values.copy(), inside + [rank + 1 for rank in inside])
-    at[count - 1] = largest
+    ranks = {int(r) for rank in below for r in (rank, rank + 1) if r < count - 1}
+    at = {**_order_statistics(values.copy(), sorted(ranks)), count - 1: largest}
     results = []
     for index, rank, gamma in zip(virtual.tolist(), below.tolist(),
                                   (virtual - below).tolist(), strict=True):
@@ -107,10 +106,10 @@ def _percentiles(values: np.ndarray, largest: float) -> list[float]:
 
 
 def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
-    """The values at these ranks of the sorted values, partitioning `values` in place from
-    the smallest rank up, each time only the part above the previous rank."""
+    """The values at these ranks (ascending) of the sorted values, partitioning `values` in
+    place from the smallest rank up, each time only the part above the previous rank."""
     found, start = {}, 0
-    for rank in sorted(set(ranks)):
+    for rank in ranks:
         values[start:].partition(rank - start)
         found[rank] = float(values[rank])
         start = rank + 1
