@@ -51,7 +51,7 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
             targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
-    target = targets[ledger.flow, tier]
+    target = targets.ravel()[ledger.flow * len(NODE_KINDS) + tier]  # one flat gather
     run = config.run
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
@@ -72,58 +72,107 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
 
 
 def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
-    """Mean, quantiles and max of the lead times given (NaN = not delivered, left out)."""
-    values = lead_h[~np.isnan(lead_h)]
-    if len(values) == 0:
+    """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order."""
+    if len(lead_h) == 0:
         return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
-    # quantiles of sorted values are the same numbers, and numpy sorts faster than it
-    # partitions unsorted millions; the mean keeps the parcels' order (its rounding)
-    in_order = np.sort(values)
-    largest = float(in_order[-1])
-    quantiles = np.percentile(in_order, list(QUANTILES.values()), overwrite_input=True)
+    largest = float(lead_h.max())
     return {
-        "count": len(values),
-        "mean": float(values.mean()),
-        **{name: float(q) for name, q in zip(QUANTILES, quantiles, strict=True)},
+        "count": len(lead_h),
+        "mean": float(lead_h.mean()),  # in the parcels' order (its rounding)
+        **dict(zip(QUANTILES, _percentiles(lead_h, largest), strict=True)),
         "max": largest,
     }
 
 
-def group_block(lead_h: np.ndarray, on_time: np.ndarray) -> dict:
-    """Lead-time block, on-time rate and counts for one group of measured parcels."""
+def _percentiles(values: np.ndarray, largest: float) -> list[float]:
+    """np.percentile(values, QUANTILES) by its default (linear) rule, from one-point
+    partitions: numpy's own several-point partition is slower than sorting everything."""
+    count = len(values)
+    virtual = (count - 1) * np.true_divide(list(QUANTILES.values()), 100)
+    below = np.floor(virtual).astype(np.intp)
+    ranks = {int(r) for rank in below for r in (rank, rank + 1) if r < count - 1}
+    at = {**_order_statistics(values.copy(), sorted(ranks)), count - 1: largest}
+    results = []
+    for index, rank, gamma in zip(virtual.tolist(), below.tolist(),
+                                  (virtual - below).tolist(), strict=True):
+        if index >= count - 1:
+            results.append(largest)
+            continue
+        lower, upper = at[rank], at[rank + 1]
+        step = upper - lower
+        # numpy's lerp: from the nearer end, so that gamma 1 gives the upper value exactly
+        results.append(upper - step * (1 - gamma) if gamma >= 0.5 else lower + step * gamma)
+    return results
+
+
+def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
+    """The values at these ranks (ascending) of the sorted values, partitioning `values` in
+    place from the smallest rank up, each time only the part above the previous rank."""
+    found, start = {}, 0
+    for rank in ranks:
+        values[start:].partition(rank - start)
+        found[rank] = float(values[rank])
+        start = rank + 1
+    return found
+
+
+def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
+    """Lead-time block, on-time rate and counts for one group of measured parcels, from
+    their number, how many were on time and the delivered ones' lead times."""
     return {
-        "parcels": len(lead_h),
-        "delivered": int(np.count_nonzero(~np.isnan(lead_h))),
+        "parcels": parcels,
+        "delivered": len(lead_h),
         "lead_time_h": lead_block(lead_h),
-        "on_time_rate": float(on_time.mean()) if len(lead_h) else None,
+        "on_time_rate": on_time / parcels if parcels else None,
     }
 
 
-def grouped_blocks(lead_h: np.ndarray, on_time: np.ndarray, codes: np.ndarray,
-                   groups: list[int]) -> list[dict]:
-    """`group_block` of each group code in `groups`, from one stable sort of the codes
-    (a mask per group would pass over every parcel once per group)."""
-    small = np.int8 if max(groups, default=0) < 128 else np.int16  # radix-sorted
-    codes = codes.astype(small)
-    order = np.argsort(codes, kind="stable")  # each group keeps the parcels' order
-    in_order = codes[order]
-    starts = np.searchsorted(in_order, groups, side="left")
-    ends = np.searchsorted(in_order, groups, side="right")
-    return [group_block(lead_h[order[start:end]], on_time[order[start:end]])
-            for start, end in zip(starts.tolist(), ends.tolist(), strict=True)]
+@dataclass(frozen=True)
+class MeasuredLeads:
+    """The measured parcels' outcomes, ready to be split by group: each group's lead times
+    are taken from the delivered ones' (NaN left out once), still in the parcels' order."""
+
+    measured: np.ndarray  # bool over all parcels
+    delivered: np.ndarray  # bool over all parcels: measured and through by the end
+    on_time: np.ndarray  # bool over the measured parcels
+    lead_h: np.ndarray  # lead times of the delivered measured parcels
+
+    @staticmethod
+    def of(outcomes: ParcelOutcomes) -> MeasuredLeads:
+        delivered = outcomes.measured & ~np.isnan(outcomes.lead_h)
+        return MeasuredLeads(outcomes.measured, delivered,
+                             np.compress(outcomes.measured, outcomes.on_time),
+                             np.compress(delivered, outcomes.lead_h))
+
+    def block(self) -> dict:
+        return group_block(len(self.on_time), int(np.count_nonzero(self.on_time)), self.lead_h)
+
+    def blocks(self, codes: np.ndarray, groups: list[int], whole: dict) -> list[dict]:
+        """`group_block` of each group code in `groups` (codes over all parcels); a group
+        holding every measured parcel is `whole`, the block of them all."""
+        measured = np.compress(self.measured, codes)  # np.compress: faster than a mask index
+        delivered = np.compress(self.delivered, codes)
+        blocks = []
+        for group in groups:
+            mine = measured == group
+            parcels = int(np.count_nonzero(mine))
+            if parcels == len(measured):
+                blocks.append({**whole, "lead_time_h": dict(whole["lead_time_h"])})
+                continue
+            blocks.append(group_block(parcels, int(np.count_nonzero(mine & self.on_time)),
+                                      np.compress(delivered == group, self.lead_h)))
+        return blocks
 
 
 def parcel_kpis(output: SimulationOutput, outcomes: ParcelOutcomes) -> dict:
     """Overall, by flow, by tier, by county, by carrier and by mode."""
-    rows = outcomes.measured
-    lead, on_time = outcomes.lead_h[rows], outcomes.on_time[rows]
+    leads = MeasuredLeads.of(outcomes)
+    overall = leads.block()
 
     def by(codes: np.ndarray, names: list[str], groups: list[int] | None = None) -> dict:
         groups = list(range(len(names))) if groups is None else groups
-        return dict(zip(names, grouped_blocks(lead, on_time, codes[rows], groups),
-                        strict=True))
+        return dict(zip(names, leads.blocks(codes, groups, overall), strict=True))
 
-    overall = group_block(lead, on_time)
     by_flow = by(output.ledger.flow, list(FLOW_NAMES))
     by_tier = by(outcomes.tier, list(SERVED_TIERS),
                  [NODE_KINDS.index(name) for name in SERVED_TIERS])

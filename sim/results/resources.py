@@ -53,21 +53,18 @@ class Inside:
     def zeros(groups: int, hours: int) -> Inside:
         return Inside(np.zeros((groups, hours)), np.zeros((groups, hours), dtype=np.int64))
 
-    def add(self, entered: HourlyStamps, left: HourlyStamps) -> None:
+    def add(self, entered: HourlyStamps, left: HourlyStamps, rows: np.ndarray) -> None:
+        """Add parcels binned by group, the groups being these rows."""
         mean, end = inside(entered, left)
-        self.mean[:] += mean
-        self.end[:] += end
+        self.mean[rows] += mean
+        self.end[rows] += end
 
-    def add_parcels(self, enter: np.ndarray, leave: np.ndarray, group: np.ndarray) -> None:
-        """Add the parcels that entered (stamp not NaN) in a group (not negative)."""
-        rows = _in_group(enter, group)
-        shape = self.end.shape
-        self.add(HourlyStamps.of(enter[rows], group[rows], *shape),
-                 HourlyStamps.of(leave[rows], group[rows], *shape))
-
-
-def _in_group(enter: np.ndarray, group: np.ndarray) -> np.ndarray:
-    return np.flatnonzero((group >= 0) & ~np.isnan(enter))
+    def add_parcels(self, enter: np.ndarray, leave: np.ndarray, rows: np.ndarray,
+                    group: np.ndarray) -> None:
+        """Add the parcels that entered (stamp not NaN) in a group (not negative): an index
+        into `rows`."""
+        stamps = HourlyStamps.of_parcels((enter, leave), group, len(rows), self.end.shape[1])
+        self.add(*stamps, rows)
 
 
 @dataclass(frozen=True)
@@ -82,23 +79,33 @@ class FacilityLoad:
 
 class PerParcel:
     """Node tables (or node x carrier tables) read at each parcel's destination (down) or
-    origin (up): the two tables side by side, so a read is one gather over the parcels."""
+    origin (up): both tables side by side, for each carrier, so a read is one gather."""
 
     def __init__(self, output: SimulationOutput) -> None:
         ledger = output.ledger
-        self.size = output.network.tree.size
-        up = (ledger.flow != DOWN).astype(np.int64)
-        self.row = np.where(up, ledger.origin, ledger.destination) + up * self.size
-        self.carrier = ledger.parcels.carriers()
+        nodes = output.network.tree.size
+        self.carriers = len(output.network.carriers)
+        node = np.where(ledger.flow == DOWN, ledger.destination, ledger.origin + nodes)
+        node *= self.carriers
+        node += ledger.parcels.carriers()
+        self.cell = node  # int32: 2 x nodes x carriers is far below 2**31
 
-    def read(self, by_destination: np.ndarray, by_origin: np.ndarray) -> np.ndarray:
+    def read_groups(self, by_destination: np.ndarray,
+                    by_origin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Group tables (-1: none) read for each parcel as an index into the groups they
+        name, returned too: hourly binning then spans only the groups that occur."""
         both = np.concatenate((by_destination, by_origin))
-        if both.ndim == 1:
-            return both[self.row]
-        return both.ravel()[self.row * both.shape[1] + self.carrier]
+        named, index = np.unique(both, return_inverse=True)
+        index = index.reshape(both.shape).astype(np.int32)
+        if named[0] < 0:
+            named, index = named[1:], index - 1
+        if index.ndim == 1:  # the same for every carrier
+            index = np.repeat(index, self.carriers)
+        return named, index.ravel()[self.cell]
 
 
-def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
+def facility_load(output: SimulationOutput, window: Window,
+                  per_parcel: PerParcel) -> FacilityLoad:
     ledger, tree = output.ledger, output.network.tree
     nodes = np.flatnonzero((tree.level >= HUB) & (tree.level <= STATION))
     compact = np.full(tree.size + 1, -1, dtype=np.int32)  # index -1 (no ancestor) -> -1
@@ -106,20 +113,17 @@ def facility_load(output: SimulationOutput, window: Window) -> FacilityLoad:
     shape = (len(nodes), window.hours)
     arrived, done_sorting = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     sort_queue, backlog = Inside.zeros(*shape), Inside.zeros(*shape)
-    per_parcel = PerParcel(output)
     for level in (HUB, PARK, STATION):
         kind = NODE_KINDS[level]
         arr, done, left = (ledger.times[f"{kind}_{s}"] for s in ("arr", "sorted", "dep"))
         facility_of_node = compact[tree.ancestors[level]]
-        group = per_parcel.read(facility_of_node, facility_of_node)
-        rows = _in_group(arr, group)
-        group = group[rows]
-        entered, sorted_, departed = (HourlyStamps.of(times[rows], group, *shape)
-                                      for times in (arr, done, left))
-        arrived += entered.count
-        done_sorting += sorted_.count
-        sort_queue.add(entered, sorted_)
-        backlog.add(entered, departed)
+        rows, group = per_parcel.read_groups(facility_of_node, facility_of_node)
+        entered, sorted_, departed = HourlyStamps.of_parcels((arr, done, left), group,
+                                                             len(rows), window.hours)
+        arrived[rows] += entered.count
+        done_sorting[rows] += sorted_.count
+        sort_queue.add(entered, sorted_, rows)
+        backlog.add(entered, departed, rows)
     open_hours = np.zeros(shape)
     hour_starts = np.arange(window.hours, dtype=np.float64)
     for row, node in enumerate(nodes):
@@ -150,17 +154,17 @@ def facility_hours_frame(output: SimulationOutput, load: FacilityLoad) -> pd.Dat
     })
 
 
-def route_backlog(output: SimulationOutput, window: Window) -> Inside:
+def route_backlog(output: SimulationOutput, window: Window, per_parcel: PerParcel) -> Inside:
     """Parcels waiting for each route: ready at its base or at its stops."""
     network, times = output.network, output.ledger.times
     waiting = Inside.zeros(len(network.routes), window.hours)
-    per_parcel = PerParcel(output)
     for level in (GATEWAY, HUB, PARK, STATION, POINT):
         kind = NODE_KINDS[level]
         # at the gateway and at villages parcels are ready when made; elsewhere when sorted
         ready = times["created"] if level in (GATEWAY, POINT) else times[f"{kind}_sorted"]
-        routes = per_parcel.read(network.route_down_from(level), network.route_up_from(level))
-        waiting.add_parcels(ready, times[f"{kind}_dep"], routes)
+        routes, group = per_parcel.read_groups(network.route_down_from(level),
+                                               network.route_up_from(level))
+        waiting.add_parcels(ready, times[f"{kind}_dep"], routes, group)
     return waiting
 
 

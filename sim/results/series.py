@@ -10,11 +10,12 @@ Little's law relates to waiting times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-PIECE = 1 << 20  # stamps binned at a time
+PIECE = 1 << 15  # parcels binned at a time: their temporaries stay in cache
 
 
 @dataclass(frozen=True)
@@ -25,24 +26,27 @@ class HourlyStamps:
     total: np.ndarray  # (groups, hours) float64
 
     @staticmethod
-    def of(times: np.ndarray, group: np.ndarray, groups: int, hours: int) -> HourlyStamps:
-        """A NaN time, a time after the last hour or a negative group count nowhere.
+    def of_parcels(columns: Sequence[np.ndarray], group: np.ndarray, groups: int,
+                   hours: int) -> list[HourlyStamps]:
+        """Each column's stamps of the parcels that entered (first column not NaN) a group
+        (not negative); a NaN stamp or one after the last hour counts nowhere.
 
-        Taken a piece of the parcels at a time, so the temporaries stay small (cheap to
-        allocate, and in cache). Each piece's sums continue from the previous ones: the
-        running sums go first in its weights, so every cell adds its stamps in the
-        parcels' order, exactly as one pass would."""
+        Every cell adds its stamps in the parcels' order, whatever the piece size: a
+        piece's sums start from the running sums (first in bincount's weights). The cells
+        are hour-major while binning: a piece's parcels were made close in time, so the
+        cells it touches are a short range, and only that range is carried over."""
         cells = groups * hours
-        count = np.zeros(cells, dtype=np.int64)
-        total = np.zeros(cells)
-        every_cell = np.arange(cells)
-        for start in range(0, len(times), PIECE):
-            piece_cells, stamps = _cells(times[start : start + PIECE],
-                                         group[start : start + PIECE], hours)
-            count += np.bincount(piece_cells, minlength=cells)
-            total = np.bincount(np.concatenate((every_cell, piece_cells)),
-                                weights=np.concatenate((total, stamps)), minlength=cells)
-        return HourlyStamps(count.reshape(groups, hours), total.reshape(groups, hours))
+        sums = [(np.zeros(cells, dtype=np.int64), np.zeros(cells)) for _ in columns]
+        for start in range(0, len(group), PIECE):
+            piece = slice(start, start + PIECE)
+            entered = _rows(group[piece] >= 0, ~np.isnan(columns[0][piece]))
+            base = group[piece][entered]
+            for column, (count, total) in zip(columns, sums, strict=True):
+                cell, stamps = _cells(column[piece][entered], base, groups, hours)
+                if len(cell):
+                    _add_piece(count, total, cell, stamps)
+        return [HourlyStamps(_group_major(count, groups, hours), _group_major(total, groups, hours))
+                for count, total in sums]
 
     def area_until_hour_ends(self) -> np.ndarray:
         """Sum over stamps up to each hour's end x of (x - stamp)."""
@@ -50,16 +54,39 @@ class HourlyStamps:
         return ends * np.cumsum(self.count, axis=1) - np.cumsum(self.total, axis=1)
 
 
-def _cells(times: np.ndarray, group: np.ndarray, hours: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (group, hour) cell and the stamp (double) of each valid stamp, in order."""
-    valid = times < hours  # NaN compares false
-    if len(group) and group.min() < 0:
-        valid &= group >= 0
-    stamps = times[valid].astype(np.float64)
-    cell = group[valid].astype(np.intp)  # bincount's own index type: no conversion there
-    cell *= hours
-    cell += stamps.astype(np.intp)  # times are >= 0: truncation is the floor
+def _rows(*conditions: np.ndarray) -> slice | np.ndarray:
+    """The rows meeting every condition: all of them (a slice, no copies) or their indices."""
+    both = np.logical_and.reduce(conditions)
+    return slice(None) if both.all() else np.flatnonzero(both)
+
+
+def _cells(times: np.ndarray, group: np.ndarray, groups: int,
+           hours: int) -> tuple[np.ndarray, np.ndarray]:
+    """The hour-major cell and the stamp (double) of each stamp before the last hour's end,
+    in order."""
+    valid = _rows(times < hours)  # NaN compares false
+    stamps = times[valid].astype(np.float64, copy=False)
+    cell = stamps.astype(np.intp)  # times are >= 0: truncation is the floor
+    cell *= groups
+    cell += group[valid]
     return cell, stamps
+
+
+def _group_major(cells: np.ndarray, groups: int, hours: int) -> np.ndarray:
+    """Hour-major cells as (groups, hours)."""
+    return np.ascontiguousarray(cells.reshape(hours, groups).T)
+
+
+def _add_piece(count: np.ndarray, total: np.ndarray, cell: np.ndarray,
+               stamps: np.ndarray) -> None:
+    """Add a piece's stamps to the cells, after what the cells already hold."""
+    first, last = int(cell.min()), int(cell.max())
+    span = last - first + 1
+    cell -= first
+    count[first : last + 1] += np.bincount(cell, minlength=span)
+    total[first : last + 1] = np.bincount(np.concatenate((np.arange(span), cell)),
+                                          weights=np.concatenate((total[first : last + 1],
+                                                                  stamps)), minlength=span)
 
 
 def inside(entered: HourlyStamps, left: HourlyStamps) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from sim.results.goods import goods_summary, lots_table
 from sim.results.jsonable import json_ready
 from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_table
 from sim.results.resources import (
+    PerParcel,
     bottleneck_table,
     facility_hours_frame,
     facility_load,
@@ -43,8 +44,13 @@ class Results:
         return parcel_outcomes(self.output)
 
     @cached_property
+    def per_parcel(self) -> PerParcel:
+        """Where node tables are read for each parcel, shared by facilities and routes."""
+        return PerParcel(self.output)
+
+    @cached_property
     def load(self):
-        return facility_load(self.output, self.window)
+        return facility_load(self.output, self.window, self.per_parcel)
 
     @cached_property
     def routes(self) -> pd.DataFrame:
@@ -53,7 +59,7 @@ class Results:
     @cached_property
     def route_waiting(self):
         """Parcels waiting for each route, hour by hour."""
-        return route_backlog(self.output, self.window)
+        return route_backlog(self.output, self.window, self.per_parcel)
 
     @cached_property
     def bottlenecks(self) -> pd.DataFrame:
@@ -139,7 +145,8 @@ class Results:
         nodes = self.load.nodes
         span = slice(window.start, window.end)
         table = self.bottlenecks
-        sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")
+        sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")[
+            ["utilisation", "backlog_growth_per_day"]].to_dict(orient="index")
         fleets = fleet_summary(self.routes)
         modes = self._legs_by_mode()
         cost = cost_summary(output, self.routes, window, measured)
@@ -165,12 +172,8 @@ class Results:
             },
             **parcel_kpis(output, self.outcomes),
             "sorting": {
-                str(tree.ids[node]): {
-                    "utilisation": float(sorting_rows.loc[f"sorting:{tree.ids[node]}",
-                                                          "utilisation"]),
-                    "backlog_growth_per_day": float(sorting_rows.loc[
-                        f"sorting:{tree.ids[node]}", "backlog_growth_per_day"]),
-                }
+                str(tree.ids[node]): {key: float(value) for key, value in
+                                      sorting_rows[f"sorting:{tree.ids[node]}"].items()}
                 for node in nodes
             },
             "fleets": fleets,
