@@ -91,6 +91,8 @@ class Simulation:
         self.delay = PickupDelay(config.pickup)
         self.hand_overs = HandOvers(self.ledger, self.delay)  # every loop's drops
         self._clocks: dict[tuple, DailyClock] = {}
+        self._opening_hours = scenario.nodes["opening_hours"].to_numpy()
+        self._shelf_slots_override = scenario.nodes["shelf_slots"].to_numpy()
         self.shelves: list[Shelves] = []
         self.point_shelf: dict[int, list[tuple[Shelves, int]]] = {}
         self._point_queues: list[ParcelQueue] = []
@@ -180,7 +182,7 @@ class Simulation:
 
     def _opening_clock(self, node: int, default: list[tuple[float, float]]) -> DailyClock:
         """The node's own opening hours, else its kind's; one clock per distinct set."""
-        own = self.scenario.nodes["opening_hours"].iat[node]
+        own = self._opening_hours[node]
         windows = tuple(default if own is None else own)
         if windows not in self._clocks:
             self._clocks[windows] = DailyClock(windows)
@@ -196,7 +198,7 @@ class Simulation:
                            hand_overs=self.hand_overs)
             self.shelves.append(seat)
             return [PointStop(seat, 0, dwell_h=round_h)], seat
-        slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
+        slots_override = self._shelf_slots_override[route.stops]
         default = config.facilities.point.shelf_slots
         slots = np.where(pd.isna(slots_override), default, slots_override)
         if route.carrier != ALL_CARRIERS:  # each carrier keeps its share of the shelf
@@ -258,8 +260,11 @@ class Simulation:
             parcels.flow != DOWN)
         # upward parcels (the cell after the table) never wait for a village route
         cell = self.ledger.down_cell(*unbounded.shape)
-        return np.where(to_door, np.append(unbounded, 0)[cell],
-                        np.append(on_shelf, 0)[cell]).astype(np.int32)
+        # one gather from a (cell, to the door) table instead of two full-size gathers
+        table = np.column_stack((np.append(on_shelf, 0), np.append(unbounded, 0)))
+        pick = cell * np.int32(2)
+        pick += to_door
+        return table.astype(np.int32).ravel()[pick]
 
     # -- running -----------------------------------------------------------------------
 
