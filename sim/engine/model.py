@@ -125,7 +125,7 @@ class Simulation:
         for node, parts in brought.items():
             if len(parts) == 1:  # one origin's parcels: already in creation order
                 ids, ready = parts[0]
-                queues[node] = ParcelQueue(self.env, ids.copy(), ready)
+                queues[node] = ParcelQueue(self.env, ids, ready)
                 continue
             ids = np.concatenate([p[0] for p in parts])
             ready = np.concatenate([p[1] for p in parts])
