@@ -47,6 +47,7 @@ from sim.scenario.loader import LoadedScenario
 
 STREAM_TRAVEL = STREAM_DEMAND + 1
 STREAM_SORTING = STREAM_DEMAND + 2
+STAGE_CHECK_BLOCK = 1 << 16  # parcels
 
 
 @dataclass(frozen=True)
@@ -315,20 +316,36 @@ class Simulation:
 def check_stage_order(ledger: Ledger) -> None:
     """No parcel leaves a stage before it arrives: stamps never decrease along its path."""
     for flow, path in ((DOWN, DOWN_PATH), (1 - DOWN, UP_PATH)):
-        rows = np.flatnonzero(ledger.flow == flow)
-        if len(rows) == 0:
-            continue
-        # compared as stored: rounding to single precision keeps the order of times
-        latest = ledger.times[path[0]][rows].astype(STAMP)
+        first_late: dict[str, int] = {}
+        # in blocks of parcels, so the stage columns are compared in cache
+        for start in range(0, len(ledger), STAGE_CHECK_BLOCK):
+            block = slice(start, start + STAGE_CHECK_BLOCK)
+            for stage, parcel in _late_stamps(ledger, block, flow, path).items():
+                first_late.setdefault(stage, parcel)
         for stage in path[1:]:
-            stamp = ledger.times[stage][rows]
-            bad = stamp < latest
-            if bad.any():
-                parcel = int(rows[np.argmax(bad)])
-                raise ConservationError(
-                    f"parcel {parcel} reached {stage} before an earlier stage of its path"
-                )
-            latest = np.fmax(latest, stamp)
+            if stage in first_late:
+                raise ConservationError(f"parcel {first_late[stage]} reached {stage} before "
+                                        "an earlier stage of its path")
+
+
+def _late_stamps(ledger: Ledger, block: slice, flow: int, path: tuple[str, ...]
+                 ) -> dict[str, int]:
+    """Per stage of `path`, the first parcel of `flow` in `block` stamped there before an
+    earlier stage of its path."""
+    ours = ledger.flow[block] == flow
+    late: dict[str, int] = {}
+    if not ours.any():
+        return late
+    # every parcel of the block goes through the path, only ours are judged: no gathers
+    # compared as stored: rounding to single precision keeps the order of times
+    latest = ledger.times[path[0]][block].astype(STAMP)
+    for stage in path[1:]:
+        stamp = ledger.times[stage][block]
+        bad = (stamp < latest) & ours
+        if bad.any():
+            late[stage] = block.start + int(np.argmax(bad))
+        latest = np.fmax(latest, stamp)
+    return late
 
 
 def simulate(scenario: LoadedScenario,
