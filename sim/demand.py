@@ -132,8 +132,9 @@ def generate_parcels(tree: Tree, demand: Demand, run: RunSettings,
                      int(tree.of_level(GATEWAY)[0]))
 
 
-def _daily_counts(tree: Tree, run: RunSettings, served: np.ndarray, flows: list,
-                  factors: np.ndarray) -> tuple[list[np.random.Generator], np.ndarray]:
+def _daily_counts(tree: Tree, run: RunSettings, served: np.ndarray,
+                  flows: list[tuple[int, float, Sequence[float]]], factors: np.ndarray
+                  ) -> tuple[list[np.random.Generator], np.ndarray]:
     """Each (flow, node) part's stream, flow by flow, and its parcels per day (its first
     draws)."""
     streams, counts = [], []
@@ -145,21 +146,8 @@ def _daily_counts(tree: Tree, run: RunSettings, served: np.ndarray, flows: list,
     return streams, np.array(counts, dtype=np.int64).reshape(len(streams), run.days)
 
 
-def _creation_times(within: np.ndarray, hour: np.ndarray, part_counts: np.ndarray,
-                    bounds: np.ndarray, profiles: list[Sequence[float]]) -> None:
-    """Turn the within-hour uniforms, in place, into creation times sorted in each part,
-    from the hour uniforms (also used up) and each part's parcels per day."""
-    parts, days = part_counts.shape
-    flow_bounds = bounds[:: parts // len(profiles)]  # the flows' parts follow one another
-    for profile, start, end in zip(profiles, flow_bounds[:-1], flow_bounds[1:], strict=True):
-        _hour_of_day(profile, hour[start:end])
-    hour += np.repeat(np.tile(np.arange(days) * 24.0, parts), part_counts.ravel())
-    within += hour  # the hour's start plus the time within it: exact as in one expression
-    for start, end in pairwise(bounds):
-        within[start:end].sort()  # each part's times in order, before the resident uniforms
-
-
 def _no_parcels() -> Parcels:
+    """An empty table (a run where nobody orders or sends anything)."""
     uniform = np.empty(0, np.float32)
     return Parcels(np.empty(0), np.empty(0, np.int8), np.empty(0, np.int32),
                    np.empty(0, np.int32), uniform, uniform, np.empty(0, np.int8), {})
@@ -184,6 +172,20 @@ def _draw_uniforms(streams: list[np.random.Generator], bounds: np.ndarray,
         if many_carriers:
             rng.random(out=carrier_u[start:end])
     return hour_u, within, u_pickup, u_door, carrier_u
+
+
+def _creation_times(within: np.ndarray, hour: np.ndarray, part_counts: np.ndarray,
+                    bounds: np.ndarray, profiles: list[Sequence[float]]) -> None:
+    """Turn the within-hour uniforms, in place, into creation times sorted in each part,
+    from the hour uniforms (also used up) and each part's parcels per day."""
+    parts, days = part_counts.shape
+    flow_bounds = bounds[:: parts // len(profiles)]  # the flows' parts follow one another
+    for profile, start, end in zip(profiles, flow_bounds[:-1], flow_bounds[1:], strict=True):
+        _hour_of_day(profile, hour[start:end])
+    hour += np.repeat(np.tile(np.arange(days) * 24.0, parts), part_counts.ravel())
+    within += hour  # the hour's start (an exact integer) plus the time within it
+    for start, end in pairwise(bounds):
+        within[start:end].sort()  # each part's times in order, before the resident uniforms
 
 
 def _hour_of_day(profile: Sequence[float], uniforms: np.ndarray) -> None:
