@@ -336,8 +336,8 @@ def _late_stamps(ledger: Ledger, block: slice, flow: int, path: tuple[str, ...]
     late: dict[str, int] = {}
     if not ours.any():
         return late
-    # every parcel of the block goes through the path, only ours are judged: no gathers
-    # compared as stored: rounding to single precision keeps the order of times
+    # the whole block runs along the path (slices, no gathers); only this flow is judged.
+    # Compared as stored: rounding to single precision keeps the order of times
     latest = ledger.times[path[0]][block].astype(STAMP)
     for stage in path[1:]:
         stamp = ledger.times[stage][block]

@@ -65,10 +65,13 @@ class Roads:
         roads = self._matrix.tocoo()
         self._road_from, self._road_to, self._road_hours = roads.row, roads.col, roads.data
 
-    def shortest_from(self, sources: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Hours and predecessors of fastest paths (at road-class speeds) from each source."""
+    def shortest_from(self, sources: Sequence[int], limit: float = np.inf
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Hours and predecessors of fastest paths (at road-class speeds) from each source;
+        nodes more than `limit` hours away are left unreached."""
         hours, predecessors = dijkstra(
-            self._matrix, directed=True, indices=list(sources), return_predecessors=True
+            self._matrix, directed=True, indices=list(sources), return_predecessors=True,
+            limit=limit,
         )
         return hours, predecessors
 
@@ -84,8 +87,7 @@ class Roads:
         nodes = np.asarray(nodes)
         first_hours, first_predecessors = self.shortest_from(nodes[:1])
         bound = 2 * first_hours[0, nodes].max() * (1 + 1e-9)  # margin for rounding
-        hours, predecessors = dijkstra(self._matrix, directed=True, indices=nodes[1:],
-                                       return_predecessors=True, limit=bound)
+        hours, predecessors = self.shortest_from(nodes[1:], limit=bound)
         tied = self._tied_rows(hours)
         if tied.any():
             hours[tied], predecessors[tied] = self.shortest_from(nodes[1:][tied])
