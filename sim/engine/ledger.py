@@ -55,9 +55,11 @@ class Ledger:
         carriers, or the cell just after the table for upward parcels: a facility looks up
         the outbound queues of a whole batch in one gather. Computed once per run."""
         if (nodes, carriers) not in self._cells:
-            cell = self.destination.astype(np.int64) * carriers + self.parcels.carriers()
-            self._cells[nodes, carriers] = np.where(self.flow == DOWN, cell,
-                                                    nodes * carriers).astype(np.int32)
+            cell = self.destination.astype(np.int32)  # one array, worked on in place
+            cell *= carriers
+            cell += self.parcels.carriers()
+            np.putmask(cell, self.flow != DOWN, nodes * carriers)
+            self._cells[nodes, carriers] = cell
         return self._cells[nodes, carriers]
 
     def __len__(self) -> int:

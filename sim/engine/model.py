@@ -47,6 +47,7 @@ from sim.scenario.loader import LoadedScenario
 
 STREAM_TRAVEL = STREAM_DEMAND + 1
 STREAM_SORTING = STREAM_DEMAND + 2
+STAGE_CHECK_BLOCK = 1 << 16  # parcels
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Simulation:
         self.delay = PickupDelay(config.pickup)
         self.hand_overs = HandOvers(self.ledger, self.delay)  # every loop's drops
         self._clocks: dict[tuple, DailyClock] = {}
+        self._opening_hours = scenario.nodes["opening_hours"].to_numpy()
+        self._shelf_slots_override = scenario.nodes["shelf_slots"].to_numpy()
         self.shelves: list[Shelves] = []
         self.point_shelf: dict[int, list[tuple[Shelves, int]]] = {}
         self._point_queues: list[ParcelQueue] = []
@@ -123,7 +126,7 @@ class Simulation:
         for node, parts in brought.items():
             if len(parts) == 1:  # one origin's parcels: already in creation order
                 ids, ready = parts[0]
-                queues[node] = ParcelQueue(self.env, ids.copy(), ready)
+                queues[node] = ParcelQueue(self.env, ids, ready)
                 continue
             ids = np.concatenate([p[0] for p in parts])
             ready = np.concatenate([p[1] for p in parts])
@@ -180,7 +183,7 @@ class Simulation:
 
     def _opening_clock(self, node: int, default: list[tuple[float, float]]) -> DailyClock:
         """The node's own opening hours, else its kind's; one clock per distinct set."""
-        own = self.scenario.nodes["opening_hours"].iat[node]
+        own = self._opening_hours[node]
         windows = tuple(default if own is None else own)
         if windows not in self._clocks:
             self._clocks[windows] = DailyClock(windows)
@@ -196,7 +199,7 @@ class Simulation:
                            hand_overs=self.hand_overs)
             self.shelves.append(seat)
             return [PointStop(seat, 0, dwell_h=round_h)], seat
-        slots_override = self.scenario.nodes["shelf_slots"].to_numpy()[route.stops]
+        slots_override = self._shelf_slots_override[route.stops]
         default = config.facilities.point.shelf_slots
         slots = np.where(pd.isna(slots_override), default, slots_override)
         if route.carrier != ALL_CARRIERS:  # each carrier keeps its share of the shelf
@@ -258,8 +261,11 @@ class Simulation:
             parcels.flow != DOWN)
         # upward parcels (the cell after the table) never wait for a village route
         cell = self.ledger.down_cell(*unbounded.shape)
-        return np.where(to_door, np.append(unbounded, 0)[cell],
-                        np.append(on_shelf, 0)[cell]).astype(np.int32)
+        # one gather from a (cell, to the door) table instead of two full-size gathers
+        table = np.column_stack((np.append(on_shelf, 0), np.append(unbounded, 0)))
+        pick = cell * np.int32(2)
+        pick += to_door
+        return table.astype(np.int32).ravel()[pick]
 
     # -- running -----------------------------------------------------------------------
 
@@ -310,20 +316,36 @@ class Simulation:
 def check_stage_order(ledger: Ledger) -> None:
     """No parcel leaves a stage before it arrives: stamps never decrease along its path."""
     for flow, path in ((DOWN, DOWN_PATH), (1 - DOWN, UP_PATH)):
-        rows = np.flatnonzero(ledger.flow == flow)
-        if len(rows) == 0:
-            continue
-        # compared as stored: rounding to single precision keeps the order of times
-        latest = ledger.times[path[0]][rows].astype(STAMP)
+        first_late: dict[str, int] = {}
+        # in blocks of parcels, so the stage columns are compared in cache
+        for start in range(0, len(ledger), STAGE_CHECK_BLOCK):
+            block = slice(start, start + STAGE_CHECK_BLOCK)
+            for stage, parcel in _late_stamps(ledger, block, flow, path).items():
+                first_late.setdefault(stage, parcel)
         for stage in path[1:]:
-            stamp = ledger.times[stage][rows]
-            bad = stamp < latest
-            if bad.any():
-                parcel = int(rows[np.argmax(bad)])
-                raise ConservationError(
-                    f"parcel {parcel} reached {stage} before an earlier stage of its path"
-                )
-            latest = np.fmax(latest, stamp)
+            if stage in first_late:
+                raise ConservationError(f"parcel {first_late[stage]} reached {stage} before "
+                                        "an earlier stage of its path")
+
+
+def _late_stamps(ledger: Ledger, block: slice, flow: int, path: tuple[str, ...]
+                 ) -> dict[str, int]:
+    """Per stage of `path`, the first parcel of `flow` in `block` stamped there before an
+    earlier stage of its path."""
+    ours = ledger.flow[block] == flow
+    late: dict[str, int] = {}
+    if not ours.any():
+        return late
+    # the whole block runs along the path (slices, no gathers); only this flow is judged.
+    # Compared as stored: rounding to single precision keeps the order of times
+    latest = ledger.times[path[0]][block].astype(STAMP)
+    for stage in path[1:]:
+        stamp = ledger.times[stage][block]
+        bad = (stamp < latest) & ours
+        if bad.any():
+            late[stage] = block.start + int(np.argmax(bad))
+        latest = np.fmax(latest, stamp)
+    return late
 
 
 def simulate(scenario: LoadedScenario,

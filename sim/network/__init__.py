@@ -259,7 +259,7 @@ def _loops(
     xy = np.column_stack((tree.lon * scale, tree.lat))
     sectors = sweep_partition(xy[base], xy[kids], weights + 1, vehicles)
     sources = np.concatenate(([base], kids))
-    hours, predecessors = roads.shortest_from(sources)
+    hours, predecessors = roads.shortest_among(sources)
     position = {int(node): row for row, node in enumerate(sources)}
     routes = []
     for number, sector in enumerate(sectors):
@@ -286,7 +286,7 @@ def ordered_loop(roads: Roads, hours: np.ndarray, predecessors: np.ndarray,
                  ) -> tuple[np.ndarray, list[Leg]]:
     """A loop from `base` through `members` and back: visiting order and road legs.
 
-    `hours` and `predecessors` are `roads.shortest_from(sources)` rows for the base and the
+    `hours` and `predecessors` are `roads.shortest_among(sources)` rows for the base and the
     members; `position` maps a node to its row.
     """
     rows = np.array([position[int(base)]] + [position[int(m)] for m in members])

@@ -62,13 +62,46 @@ class Roads:
             hours += [data["hours"], data["hours"]]
         n = graph.number_of_nodes()
         self._matrix = csr_matrix((hours, (rows, cols)), shape=(n, n))
+        roads = self._matrix.tocoo()
+        self._road_from, self._road_to, self._road_hours = roads.row, roads.col, roads.data
 
-    def shortest_from(self, sources: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Hours and predecessors of fastest paths (at road-class speeds) from each source."""
+    def shortest_from(self, sources: Sequence[int], limit: float = np.inf
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """Hours and predecessors of fastest paths (at road-class speeds) from each source;
+        nodes more than `limit` hours away are left unreached."""
         hours, predecessors = dijkstra(
-            self._matrix, directed=True, indices=list(sources), return_predecessors=True
+            self._matrix, directed=True, indices=list(sources), return_predecessors=True,
+            limit=limit,
         )
         return hours, predecessors
+
+    def shortest_among(self, nodes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """`shortest_from(nodes)` where only the paths between `nodes` are wanted: entries
+        for other destinations may be left unreached (inf hours, no predecessor).
+
+        The first node's search runs in full. A path between two nodes is no slower than
+        through the first, so the other searches stop at twice its farthest node: the same
+        paths with far less search. A search that reaches a node by two equally fast roads
+        could pick the other one once cut short, so such rows are searched in full.
+        """
+        nodes = np.asarray(nodes)
+        first_hours, first_predecessors = self.shortest_from(nodes[:1])
+        bound = 2 * first_hours[0, nodes].max() * (1 + 1e-9)  # margin for rounding
+        hours, predecessors = self.shortest_from(nodes[1:], limit=bound)
+        tied = self._tied_rows(hours)
+        if tied.any():
+            hours[tied], predecessors[tied] = self.shortest_from(nodes[1:][tied])
+        return np.vstack((first_hours, hours)), np.vstack((first_predecessors, predecessors))
+
+    def _tied_rows(self, hours: np.ndarray) -> np.ndarray:
+        """Searches (rows of `hours`) that reach some node by two equally fast roads."""
+        reached = np.isfinite(hours)
+        near = reached.any(axis=0)
+        among = near[self._road_from] & near[self._road_to]
+        start, end = self._road_from[among], self._road_to[among]
+        fastest = (hours[:, start] + self._road_hours[among] == hours[:, end]) & reached[:, end]
+        # every reached node but the source arrives by its predecessor's road; more is a tie
+        return fastest.sum(axis=1) > reached.sum(axis=1) - 1
 
     def leg(self, predecessors_row: np.ndarray, source: int, target: int) -> Leg:
         """Walk one predecessor row back from target to source, adding km per road class."""

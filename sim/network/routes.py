@@ -7,7 +7,6 @@ each loop is then ordered by a greedy tour improved with 2-opt.
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 
@@ -40,34 +39,48 @@ def sweep_partition(
 def tour_order(hours: np.ndarray) -> list[int]:
     """Visit order of stops 1..k for a loop from and back to stop 0 (the base).
 
-    `hours` is the symmetric (k+1)x(k+1) travel-time matrix. networkx's greedy tour gives the
-    start; 2-opt (which networkx does not offer) removes its crossings.
+    `hours` is the symmetric (k+1)x(k+1) travel-time matrix. A greedy tour gives the start;
+    2-opt removes its crossings.
     """
     size = len(hours)
     if size <= 3:
         return list(range(1, size))
-    graph = nx.complete_graph(size)
-    nx.set_edge_attributes(
-        graph, {(u, v): float(hours[u, v]) for u, v in graph.edges}, "weight"
-    )
-    cycle = nx.approximation.greedy_tsp(graph, source=0)[:-1]
-    return [int(stop) for stop in _two_opt(np.array(cycle), hours)[1:]]
+    return [int(stop) for stop in _two_opt(_greedy_cycle(hours), hours)[1:]]
+
+
+def _greedy_cycle(hours: np.ndarray) -> np.ndarray:
+    """Nearest neighbour from stop 0, as networkx's greedy_tsp on the complete graph: a pair
+    of stops weighs hours[lower, higher] (the graph's one edge between them), and a tie goes
+    to the lowest stop."""
+    weight = np.triu(hours, 1)
+    weight = weight + weight.T
+    left = np.ones(len(hours), dtype=bool)
+    left[0] = False
+    cycle = [0]
+    for _ in range(len(hours) - 1):
+        candidates = np.flatnonzero(left)
+        stop = int(candidates[np.argmin(weight[cycle[-1], candidates])])
+        cycle.append(stop)
+        left[stop] = False
+    return np.array(cycle)
 
 
 def _two_opt(cycle: np.ndarray, hours: np.ndarray) -> np.ndarray:
     """Reverse segments while that shortens the closed tour (first improvement)."""
     size = len(cycle)
+    successor = np.roll(cycle, -1)  # the stop after each, kept in step with the cycle
     improved = True
     while improved:
         improved = False
         for i in range(0, size - 2):
             a, b = cycle[i], cycle[i + 1]
             c = cycle[i + 2 :]
-            d = np.roll(cycle, -1)[i + 2 :]
+            d = successor[i + 2 :]
             gain = hours[a, b] + hours[c, d] - hours[a, c] - hours[b, d]
             best = int(np.argmax(gain))
             if gain[best] > 1e-12:
                 j = i + 2 + best
                 cycle[i + 1 : j + 1] = cycle[i + 1 : j + 1][::-1].copy()
+                successor = np.roll(cycle, -1)
                 improved = True
     return cycle

@@ -111,23 +111,23 @@ def check_tree(scenario: LoadedScenario) -> None:
     gateways = nodes.index[nodes["kind"] == "gateway"]
     if len(gateways) != 1:
         raise ScenarioError(file, "kind", f"expected exactly one gateway, found {len(gateways)}")
-    for index, row in nodes.iterrows():
-        label = f"line {int(index) + 2} (id {row['id']})"
-        expected = PARENT_KIND[row["kind"]]
-        parent = row["parent"]
+    for index, node_id, kind, parent in zip(nodes.index, nodes["id"], nodes["kind"],
+                                            nodes["parent"], strict=True):
+        label = f"line {int(index) + 2} (id {node_id})"
+        expected = PARENT_KIND[kind]
         if expected is None:
             if parent is not None:
                 raise ScenarioError(file, f"{label}: parent", "the gateway has no parent")
             continue
         if parent is None:
-            raise ScenarioError(file, f"{label}: parent", f"a {row['kind']} needs a parent")
+            raise ScenarioError(file, f"{label}: parent", f"a {kind} needs a parent")
         if parent not in ids:
             raise ScenarioError(file, f"{label}: parent", f"unknown node {parent!r}")
         if kind_of[parent] != expected:
             raise ScenarioError(
                 file,
                 f"{label}: parent",
-                f"a {row['kind']}'s parent must be a {expected}, {parent!r} is a {kind_of[parent]}",
+                f"a {kind}'s parent must be a {expected}, {parent!r} is a {kind_of[parent]}",
             )
     for node_id in scenario.config.node_overrides:
         if node_id not in ids:
@@ -143,18 +143,19 @@ def _check_roads_refer_to_nodes(scenario: LoadedScenario, ids: set[str]) -> None
         return
     file = str(scenario.roads_path)
     known_classes = scenario.config.network.road_classes
-    for index, road in roads.iterrows():
+    for index, source, target, road_class in zip(roads.index, roads["source"], roads["target"],
+                                                 roads["road_class"], strict=True):
         label = f"line {int(index) + 2}"
-        for column, end in (("from", road["source"]), ("to", road["target"])):
+        for column, end in (("from", source), ("to", target)):
             if end not in ids:
                 raise ScenarioError(file, f"{label}: {column}", f"unknown node {end!r}")
-        if road["source"] == road["target"]:
+        if source == target:
             raise ScenarioError(file, f"{label}: to", "a road must join two different nodes")
-        if road["road_class"] not in known_classes:
+        if road_class not in known_classes:
             raise ScenarioError(
                 file,
                 f"{label}: road_class",
-                f"unknown road class {road['road_class']!r} (known: {', '.join(known_classes)})",
+                f"unknown road class {road_class!r} (known: {', '.join(known_classes)})",
             )
 
 

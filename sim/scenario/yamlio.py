@@ -17,8 +17,12 @@ import yaml
 from sim.errors import ScenarioError
 
 
-class ScenarioLoader(yaml.SafeLoader):
-    """SafeLoader with clock times kept as text and duplicate keys refused."""
+class ScenarioLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader with clock times kept as text and duplicate keys refused.
+
+    It parses with libyaml when PyYAML was built with it (several times faster); the
+    resolvers and constructors below are Python either way, so the values are the same.
+    """
 
 
 ScenarioLoader.yaml_implicit_resolvers = {
