@@ -55,8 +55,7 @@ class FleetRunner:
         self.free_at = np.zeros(plan.spec.vehicles)
         self.out = Occupancy()
         self._aboard: dict[int, np.ndarray] = {}
-        self._positions = [{int(site): i for i, site in enumerate(zone.stops)}
-                           for zone in plan.zones]
+        self._positions = [_positions(zone.stops) for zone in plan.zones]
         env.process(self._timetable())
 
     def _timetable(self) -> Generator:
@@ -123,7 +122,8 @@ class FleetRunner:
             now = self.env.now
             aboard = self._aboard[vehicle]
             here = self.destination[aboard] == stop
-            if here.any():
+            handed = bool(np.count_nonzero(here))
+            if handed:
                 self.life.deliver(aboard[here], now)
                 aboard = aboard[~here]
             room = spec.capacity_pallets - float(self.pallets[aboard].sum())
@@ -132,13 +132,14 @@ class FleetRunner:
             lots = self.stops.pick_up(zone_index, int(stop), now, room)
             if len(lots):
                 if self.stops.books_room:
-                    self.store.book(float(self.pallets[lots].sum()))
-                    booked += float(self.pallets[lots].sum())
+                    pallets = float(self.pallets[lots].sum())
+                    self.store.book(pallets)
+                    booked += pallets
                 self.life.move(lots, now, cold=spec.refrigerated)
                 picked.append(lots)
                 aboard = np.concatenate((aboard, lots))
             self._aboard[vehicle] = aboard
-            wait = spec.stop_h if here.any() or len(lots) else 0.0
+            wait = spec.stop_h if handed or len(lots) else 0.0
         return (np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)), booked, wait
 
     def _drop_off(self, vehicle: int, zone_index: int) -> float:
@@ -147,9 +148,7 @@ class FleetRunner:
         aboard. Returns the hours until the vehicle leaves its last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
         cargo = self._aboard[vehicle]
-        position = self._positions[zone_index]
-        at = np.array([position[int(site)] for site in self.destination[cargo]],
-                      dtype=np.int64)
+        at = self._positions[zone_index][self.destination[cargo]]
         works = np.zeros(len(zone.stops), dtype=bool)
         works[at] = True
         dwell = np.where(works, spec.stop_h, 0.0)
@@ -165,3 +164,10 @@ class FleetRunner:
     def finish(self, t: float) -> int:
         """At the end: throw out what spoiled aboard; return the lots still aboard."""
         return sum(len(self.life.cull(ids, t)) for ids in self._aboard.values())
+
+
+def _positions(stops: np.ndarray) -> np.ndarray:
+    """Each stop's place in the visiting order, indexed by site."""
+    position = np.zeros(int(stops.max()) + 1, dtype=np.int64)
+    position[stops] = np.arange(len(stops))
+    return position

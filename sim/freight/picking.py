@@ -12,8 +12,8 @@ EPS = 1e-9  # hours and pallets: sums of floats that should be equal count as eq
 def fitting(pallets: np.ndarray, room: float) -> int:
     """How many lots, in order, fit in `room` pallets (the first that does not fit stops
     the rest)."""
-    fits = np.cumsum(pallets) <= room + EPS
-    return len(fits) if fits.all() else int(np.argmin(fits))
+    # pallets are never negative, so the running totals that fit are a prefix
+    return int(np.count_nonzero(np.cumsum(pallets) <= room + EPS))
 
 
 def take_ready(life: ShelfLife, pallets: np.ndarray, ids: np.ndarray, ready: np.ndarray,

@@ -26,6 +26,7 @@ class ColdRoom:
         self._ids, self._arrival = ids[order], arrival[order]
         self.capacity, self.precool_h = capacity, precool_h
         self._next = 0  # first lot not yet at the door
+        self._door = self._arrival_after(0)  # when it comes
         self._outside = np.empty(0, dtype=np.int64)
         self._outside_arrival = np.empty(0)
         self._inside = np.empty(0, dtype=np.int64)
@@ -35,13 +36,13 @@ class ColdRoom:
 
     def settle(self, t: float) -> None:
         """Let in, up to time t, the lots that fit, in arrival order."""
-        arrived = int(np.searchsorted(self._arrival, t, side="right"))
-        if arrived == self._next and not len(self._outside):
+        if self._door > t and not len(self._outside):
             return  # no one at the door
+        arrived = int(np.searchsorted(self._arrival, t, side="right"))
         waiting = np.concatenate((self._outside, self._ids[self._next:arrived]))
         enter = np.maximum(np.concatenate((self._outside_arrival,
                                            self._arrival[self._next:arrived])), self._freed_at)
-        self._next = arrived
+        self._next, self._door = arrived, self._arrival_after(arrived)
         if not len(waiting):
             return
         keep = self.life.keep_sound(waiting, enter)
@@ -54,6 +55,10 @@ class ColdRoom:
             self._inside = np.concatenate((self._inside, admitted))
             self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
             self.occupancy.add_many(enter[:count], self.pallets[admitted])
+
+    def _arrival_after(self, count: int) -> float:
+        """When the lot after the first `count` arrivals comes (inf: none left)."""
+        return float(self._arrival[count]) if count < len(self._arrival) else np.inf
 
     def inside_pallets(self, t: float) -> float:
         """Pallets in the room at t, cooling or ready: what a vehicle sent now could fetch."""

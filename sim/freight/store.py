@@ -41,6 +41,8 @@ class HubStore:
         """Unload lots at t: through the dock in order, then held under their keys, or
         handed over here when their key is HERE."""
         self._booked -= booked
+        if not len(ids):
+            return
         sound = self.life.keep_sound(ids, t)  # what spoiled on the way is thrown out
         ids, keys = ids[sound], keys[sound]
         if not len(ids):
@@ -51,7 +53,7 @@ class HubStore:
         self._handled.append((t, float(self.pallets[ids].sum())))
         self.life.move(ids, t, cold=self.cold)
         here = keys == HERE
-        if here.any():
+        if np.count_nonzero(here):
             self.life.deliver(ids[here], done[here])
         for key in dict.fromkeys(keys[~here].tolist()):
             mine = keys == key
@@ -62,7 +64,7 @@ class HubStore:
         """Hold lots for `key` from time(s) `since`, ready to leave at the given times."""
         held_ids, held_ready = self._held_for(key)
         self._held[key] = (np.concatenate((held_ids, ids)), np.concatenate((held_ready, ready)))
-        if np.ndim(since):
+        if isinstance(since, np.ndarray):
             self.occupancy.add_many(since, self.pallets[ids])
         else:
             self.occupancy.add(float(since), float(self.pallets[ids].sum()))
@@ -83,8 +85,8 @@ class HubStore:
         thrown out."""
         ids, ready = self._held_for(key)
         taken, leaving = take_ready(self.life, self.pallets, ids, ready, t, most)
-        self._held[key] = (ids[~leaving], ready[~leaving])
-        if leaving.any():
+        if np.count_nonzero(leaving):
+            self._held[key] = (ids[~leaving], ready[~leaving])
             self.occupancy.add(t, -float(self.pallets[ids[leaving]].sum()))
         return taken
 
