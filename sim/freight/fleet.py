@@ -56,6 +56,7 @@ class FleetRunner:
         self.out = Occupancy()
         self._aboard: dict[int, np.ndarray] = {}
         self._positions = [_positions(zone.stops) for zone in plan.zones]
+        self._leg_hours = [zone.leg_hours.tolist() for zone in plan.zones]  # scalars, fast
         env.process(self._timetable())
 
     def _timetable(self) -> Generator:
@@ -71,7 +72,7 @@ class FleetRunner:
             day += 1
 
     def _dispatch(self, t: float) -> None:
-        idle = np.flatnonzero(self.free_at <= t + EPS)
+        idle = (self.free_at <= t + EPS).nonzero()[0]
         if not len(idle) or not self.plan.zones:
             return
         zones = range(len(self.plan.zones))
@@ -98,7 +99,7 @@ class FleetRunner:
         else:
             picked, booked = np.empty(0, dtype=np.int64), 0.0
             rest = self._drop_off(vehicle, zone_index)
-        yield self.env.timeout(rest + zone.leg_hours[-1])
+        yield self.env.timeout(rest + self._leg_hours[zone_index][-1])
         back = self.env.now
         self.store.handle_in(picked, back, self.key_of[picked], booked)
         self._aboard[vehicle] = np.empty(0, dtype=np.int64)
@@ -114,11 +115,12 @@ class FleetRunner:
         in a cold store first). Returns the lots picked up, the room booked and the time
         still to spend at the last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
+        leg_hours = self._leg_hours[zone_index]
         picked: list[np.ndarray] = []
         booked = 0.0
         wait = spec.stop_h  # loading at the hub, then the first leg, in one wait
         for number, stop in enumerate(zone.stops):
-            yield self.env.timeout(wait + zone.leg_hours[number])
+            yield self.env.timeout(wait + leg_hours[number])
             now = self.env.now
             aboard = self._aboard[vehicle]
             here = self.destination[aboard] == stop

@@ -29,12 +29,17 @@ class ShelfLife:
         self._finite_rates = all(np.isfinite(rate).all() for rate in rates)
         self.used = np.zeros(len(lots))
         self.since = lots.created.copy()
-        self.cold = np.zeros(len(lots), dtype=bool)
+        self._warm = np.ones(len(lots))  # 1.0 out of refrigeration: ambient hours per hour
         self.rate = self._rate_ambient.copy()  # share of life used per hour as it is now
         self.expires = self.since + _left_hours(np.ones(len(lots)), self.rate)
         self.ambient_h = np.zeros(len(lots))  # hours out of refrigeration so far
         self.fate = np.full(len(lots), SOUND, dtype=np.int8)
         self.ended = np.full(len(lots), np.nan)  # when delivered or spoiled
+
+    @property
+    def cold(self) -> np.ndarray:
+        """Whether each lot is in refrigeration now."""
+        return self._warm == 0.0
 
     def expiry(self, ids: np.ndarray) -> np.ndarray:
         """When each lot spoils if it stays as it is now (inf: never)."""
@@ -45,7 +50,7 @@ class ShelfLife:
         if not len(ids):
             return
         used, since = self._spend(ids, t)
-        self.cold[ids] = cold
+        self._warm[ids] = 0.0 if cold else 1.0
         rate = (self._rate_cold if cold else self._rate_ambient)[ids]
         self.rate[ids] = rate
         self.expires[ids] = since + _left_hours(np.maximum(1.0 - used, 0.0), rate)
@@ -60,7 +65,7 @@ class ShelfLife:
         elapsed = np.maximum(t - since, 0.0)
         used = self.used[ids] + self._used_in(elapsed, self.rate[ids])
         self.used[ids] = used
-        self.ambient_h[ids] += np.where(self.cold[ids], 0.0, elapsed)
+        self.ambient_h[ids] += elapsed * self._warm[ids]  # elapsed is finite: 0 or all of it
         since = np.maximum(since, t)
         self.since[ids] = since
         return used, since
@@ -107,7 +112,8 @@ class ShelfLife:
 
 def _left_hours(left: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Hours until a share `left` of life is used at `rate` (inf at rate 0)."""
-    hours = np.full(len(left), np.inf)
+    hours = np.empty(len(left))
+    hours[:] = np.inf
     np.divide(left, rate, out=hours, where=rate > 0)
     return hours
 

@@ -14,6 +14,7 @@ from sim.freight.occupancy import Occupancy
 from sim.freight.picking import EPS, take_ready
 
 HERE = "here"  # the key of lots handed over at the hub itself
+_NOTHING = (np.empty(0, dtype=np.int64), np.empty(0))  # held for a key never used; read only
 
 
 class HubStore:
@@ -48,7 +49,7 @@ class HubStore:
         if not len(ids):
             return
         start = max(t, self._dock_free)
-        done = start + np.cumsum(self.pallets[ids]) / self.rate
+        done = start + self.pallets[ids].cumsum() / self.rate
         self._dock_free = float(done[-1])
         self._handled.append((t, float(self.pallets[ids].sum())))
         self.life.move(ids, t, cold=self.cold)
@@ -71,7 +72,7 @@ class HubStore:
 
     def _held_for(self, key: object) -> tuple[np.ndarray, np.ndarray]:
         """(lots, ready times) held for `key`, oldest first."""
-        return self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+        return self._held.get(key, _NOTHING)
 
     def ready_pallets(self, key: object, t: float) -> float:
         ids, ready = self._held_for(key)
