@@ -19,7 +19,7 @@ from sim.freight.picking import EPS
 from sim.freight.plan import FleetPlan
 from sim.freight.store import HubStore
 
-GATEWAY_KEY = "gateway"
+GATEWAY_KEY = -1  # the key of lots bound for the gateway; zones' keys are 0, 1, ...
 
 
 @dataclass

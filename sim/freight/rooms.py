@@ -39,9 +39,8 @@ class ColdRoom:
         if self._door > t and not len(self._outside):
             return  # no one at the door
         arrived = int(np.searchsorted(self._arrival, t, side="right"))
-        waiting = np.concatenate((self._outside, self._ids[self._next:arrived]))
-        enter = np.maximum(np.concatenate((self._outside_arrival,
-                                           self._arrival[self._next:arrived])), self._freed_at)
+        waiting, came = self._at_door(arrived)
+        enter = np.maximum(came, self._freed_at)
         self._next, self._door = arrived, self._arrival_after(arrived)
         if not len(waiting):
             return
@@ -55,6 +54,14 @@ class ColdRoom:
             self._inside = np.concatenate((self._inside, admitted))
             self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
             self.occupancy.add_many(enter[:count], self.pallets[admitted])
+
+    def _at_door(self, arrived: int) -> tuple[np.ndarray, np.ndarray]:
+        """The lots waiting outside and those arrived since, in order, with their arrivals."""
+        new = slice(self._next, arrived)
+        if not len(self._outside):
+            return self._ids[new], self._arrival[new]
+        return (np.concatenate((self._outside, self._ids[new])),
+                np.concatenate((self._outside_arrival, self._arrival[new])))
 
     def _arrival_after(self, count: int) -> float:
         """When the lot after the first `count` arrivals comes (inf: none left)."""

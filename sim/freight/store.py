@@ -13,7 +13,7 @@ from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
 from sim.freight.picking import EPS, take_ready
 
-HERE = "here"  # the key of lots handed over at the hub itself
+HERE = -2  # the key of lots handed over at the hub itself (keys are ints: fast to compare)
 _NOTHING = (np.empty(0, dtype=np.int64), np.empty(0))  # held for a key never used; read only
 
 
