@@ -57,6 +57,7 @@ class FleetRunner:
         self._aboard: dict[int, np.ndarray] = {}
         self._positions = [_positions(zone.stops) for zone in plan.zones]
         self._leg_hours = [zone.leg_hours.tolist() for zone in plan.zones]  # scalars, fast
+        self._hours_to_stop = [np.cumsum(zone.leg_hours[:-1]) for zone in plan.zones]
         env.process(self._timetable())
 
     def _timetable(self) -> Generator:
@@ -79,7 +80,7 @@ class FleetRunner:
         score = np.array([self.stops.owed(z, t) + self.stops.fetchable(z, t) for z in zones])
         capacity = self.plan.spec.capacity_pallets
         for vehicle in idle:
-            zone = int(np.argmax(score))
+            zone = int(score.argmax())
             if score[zone] <= EPS:
                 return
             score[zone] -= capacity
@@ -155,8 +156,8 @@ class FleetRunner:
         works[at] = True
         dwell = np.where(works, spec.stop_h, 0.0)
         start = self.env.now + spec.stop_h  # loaded at the hub
-        arrive = start + np.cumsum(zone.leg_hours[:-1]) + np.concatenate(
-            ([0.0], np.cumsum(dwell)[:-1]))
+        hours_to_stop = self._hours_to_stop[zone_index]  # driving only
+        arrive = start + hours_to_stop + np.concatenate(([0.0], dwell.cumsum()[:-1]))
         due = arrive[at]
         now_done = due <= self.end_h
         self.life.deliver(cargo[now_done], due[now_done])

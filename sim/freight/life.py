@@ -112,6 +112,8 @@ class ShelfLife:
 
 def _left_hours(left: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Hours until a share `left` of life is used at `rate` (inf at rate 0)."""
+    if rate.all():  # every lot ages: a plain division
+        return left / rate
     hours = np.empty(len(left))
     hours[:] = np.inf
     np.divide(left, rate, out=hours, where=rate > 0)
