@@ -19,7 +19,7 @@ from sim.freight.picking import EPS
 from sim.freight.plan import FleetPlan
 from sim.freight.store import HubStore
 
-GATEWAY_KEY = "gateway"
+GATEWAY_KEY = -1  # the key of lots bound for the gateway; zones' keys are 0, 1, ...
 
 
 @dataclass
@@ -55,8 +55,9 @@ class FleetRunner:
         self.free_at = np.zeros(plan.spec.vehicles)
         self.out = Occupancy()
         self._aboard: dict[int, np.ndarray] = {}
-        self._positions = [{int(site): i for i, site in enumerate(zone.stops)}
-                           for zone in plan.zones]
+        self._positions = [_positions(zone.stops) for zone in plan.zones]
+        self._leg_hours = [zone.leg_hours.tolist() for zone in plan.zones]  # scalars, fast
+        self._hours_to_stop = [np.cumsum(zone.leg_hours[:-1]) for zone in plan.zones]
         env.process(self._timetable())
 
     def _timetable(self) -> Generator:
@@ -72,14 +73,14 @@ class FleetRunner:
             day += 1
 
     def _dispatch(self, t: float) -> None:
-        idle = np.flatnonzero(self.free_at <= t + EPS)
+        idle = (self.free_at <= t + EPS).nonzero()[0]
         if not len(idle) or not self.plan.zones:
             return
         zones = range(len(self.plan.zones))
         score = np.array([self.stops.owed(z, t) + self.stops.fetchable(z, t) for z in zones])
         capacity = self.plan.spec.capacity_pallets
         for vehicle in idle:
-            zone = int(np.argmax(score))
+            zone = int(score.argmax())
             if score[zone] <= EPS:
                 return
             score[zone] -= capacity
@@ -99,7 +100,7 @@ class FleetRunner:
         else:
             picked, booked = np.empty(0, dtype=np.int64), 0.0
             rest = self._drop_off(vehicle, zone_index)
-        yield self.env.timeout(rest + zone.leg_hours[-1])
+        yield self.env.timeout(rest + self._leg_hours[zone_index][-1])
         back = self.env.now
         self.store.handle_in(picked, back, self.key_of[picked], booked)
         self._aboard[vehicle] = np.empty(0, dtype=np.int64)
@@ -115,15 +116,17 @@ class FleetRunner:
         in a cold store first). Returns the lots picked up, the room booked and the time
         still to spend at the last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
+        leg_hours = self._leg_hours[zone_index]
         picked: list[np.ndarray] = []
         booked = 0.0
         wait = spec.stop_h  # loading at the hub, then the first leg, in one wait
         for number, stop in enumerate(zone.stops):
-            yield self.env.timeout(wait + zone.leg_hours[number])
+            yield self.env.timeout(wait + leg_hours[number])
             now = self.env.now
             aboard = self._aboard[vehicle]
             here = self.destination[aboard] == stop
-            if here.any():
+            handed = bool(np.count_nonzero(here))
+            if handed:
                 self.life.deliver(aboard[here], now)
                 aboard = aboard[~here]
             room = spec.capacity_pallets - float(self.pallets[aboard].sum())
@@ -132,13 +135,14 @@ class FleetRunner:
             lots = self.stops.pick_up(zone_index, int(stop), now, room)
             if len(lots):
                 if self.stops.books_room:
-                    self.store.book(float(self.pallets[lots].sum()))
-                    booked += float(self.pallets[lots].sum())
+                    pallets = float(self.pallets[lots].sum())
+                    self.store.book(pallets)
+                    booked += pallets
                 self.life.move(lots, now, cold=spec.refrigerated)
                 picked.append(lots)
                 aboard = np.concatenate((aboard, lots))
             self._aboard[vehicle] = aboard
-            wait = spec.stop_h if here.any() or len(lots) else 0.0
+            wait = spec.stop_h if handed or len(lots) else 0.0
         return (np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)), booked, wait
 
     def _drop_off(self, vehicle: int, zone_index: int) -> float:
@@ -147,15 +151,13 @@ class FleetRunner:
         aboard. Returns the hours until the vehicle leaves its last stop."""
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
         cargo = self._aboard[vehicle]
-        position = self._positions[zone_index]
-        at = np.array([position[int(site)] for site in self.destination[cargo]],
-                      dtype=np.int64)
+        at = self._positions[zone_index][self.destination[cargo]]
         works = np.zeros(len(zone.stops), dtype=bool)
         works[at] = True
         dwell = np.where(works, spec.stop_h, 0.0)
         start = self.env.now + spec.stop_h  # loaded at the hub
-        arrive = start + np.cumsum(zone.leg_hours[:-1]) + np.concatenate(
-            ([0.0], np.cumsum(dwell)[:-1]))
+        hours_to_stop = self._hours_to_stop[zone_index]  # driving only
+        arrive = start + hours_to_stop + np.concatenate(([0.0], dwell.cumsum()[:-1]))
         due = arrive[at]
         now_done = due <= self.end_h
         self.life.deliver(cargo[now_done], due[now_done])
@@ -165,3 +167,10 @@ class FleetRunner:
     def finish(self, t: float) -> int:
         """At the end: throw out what spoiled aboard; return the lots still aboard."""
         return sum(len(self.life.cull(ids, t)) for ids in self._aboard.values())
+
+
+def _positions(stops: np.ndarray) -> np.ndarray:
+    """Each stop's place in the visiting order, indexed by site."""
+    position = np.zeros(int(stops.max()) + 1, dtype=np.int64)
+    position[stops] = np.arange(len(stops))
+    return position

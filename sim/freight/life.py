@@ -24,16 +24,22 @@ class ShelfLife:
                             for p in products] or [np.inf])
         cold = np.array([np.inf if p.shelf_life_cold_h is None else p.shelf_life_cold_h
                          for p in products] or [np.inf])
-        self._rate_ambient = _rate(ambient)[lots.product]
-        self._rate_cold = _rate(cold)[lots.product]
+        rates = (_rate(ambient), _rate(cold))
+        self._rate_ambient, self._rate_cold = (rate[lots.product] for rate in rates)
+        self._finite_rates = all(np.isfinite(rate).all() for rate in rates)
         self.used = np.zeros(len(lots))
         self.since = lots.created.copy()
-        self.cold = np.zeros(len(lots), dtype=bool)
+        self._warm = np.ones(len(lots))  # 1.0 out of refrigeration: ambient hours per hour
         self.rate = self._rate_ambient.copy()  # share of life used per hour as it is now
         self.expires = self.since + _left_hours(np.ones(len(lots)), self.rate)
         self.ambient_h = np.zeros(len(lots))  # hours out of refrigeration so far
         self.fate = np.full(len(lots), SOUND, dtype=np.int8)
         self.ended = np.full(len(lots), np.nan)  # when delivered or spoiled
+
+    @property
+    def cold(self) -> np.ndarray:
+        """Whether each lot is in refrigeration now."""
+        return self._warm == 0.0
 
     def expiry(self, ids: np.ndarray) -> np.ndarray:
         """When each lot spoils if it stays as it is now (inf: never)."""
@@ -43,23 +49,35 @@ class ShelfLife:
         """From time t the lots are in (cold=True) or out of refrigeration."""
         if not len(ids):
             return
-        self._spend(ids, t)
-        self.cold[ids] = cold
+        used, since = self._spend(ids, t)
+        self._warm[ids] = 0.0 if cold else 1.0
         rate = (self._rate_cold if cold else self._rate_ambient)[ids]
         self.rate[ids] = rate
-        self.expires[ids] = self.since[ids] + _left_hours(
-            np.maximum(1.0 - self.used[ids], 0.0), rate)
+        self.expires[ids] = since + _left_hours(np.maximum(1.0 - used, 0.0), rate)
 
     def age_to(self, ids: np.ndarray, t: float) -> None:
         """Bring the lots' ageing up to time t without changing where they are."""
         self._spend(ids, t)
 
-    def _spend(self, ids: np.ndarray, t: float | np.ndarray) -> None:
-        elapsed = np.maximum(np.asarray(t, dtype=np.float64) - self.since[ids], 0.0)
-        spent = elapsed > 0  # no time spent uses nothing, even at an infinite rate
-        self.used[ids] += np.where(spent, elapsed * np.where(spent, self.rate[ids], 0.0), 0.0)
-        self.ambient_h[ids] += np.where(self.cold[ids], 0.0, elapsed)
-        self.since[ids] = np.maximum(self.since[ids], t)
+    def _spend(self, ids: np.ndarray, t: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Age the lots to t; returns their share of life used and the time it counts to."""
+        since = self.since[ids]
+        elapsed = np.maximum(t - since, 0.0)
+        used = self.used[ids] + self._used_in(elapsed, self.rate[ids])
+        self.used[ids] = used
+        self.ambient_h[ids] += elapsed * self._warm[ids]  # elapsed is finite: 0 or all of it
+        since = np.maximum(since, t)
+        self.since[ids] = since
+        return used, since
+
+    def _used_in(self, elapsed: np.ndarray, rate: np.ndarray) -> np.ndarray:
+        """Share of life used in `elapsed` hours at `rate`: no time spent uses nothing, even
+        at an infinite rate (no life at all)."""
+        if self._finite_rates:
+            return elapsed * rate  # 0 h at a finite rate is 0 already
+        step = np.zeros(len(elapsed))
+        np.multiply(elapsed, rate, out=step, where=elapsed > 0)
+        return step
 
     def keep_sound(self, ids: np.ndarray, t: float | np.ndarray) -> np.ndarray:
         """Mark the lots that spoiled before time t; True for the sound rest."""
@@ -67,7 +85,7 @@ class ShelfLife:
             return np.ones(0, dtype=bool)
         ends = self.expiry(ids)
         spoiled = ends < t
-        if spoiled.any():
+        if np.count_nonzero(spoiled):
             gone = ids[spoiled]
             self._spend(gone, ends[spoiled])
             self.used[gone] = 1.0  # exactly, also for no life at all (no time passed)
@@ -83,9 +101,9 @@ class ShelfLife:
         """Hand the lots over at time(s) t; those that spoiled on the way count as spoiled.
 
         Returns the number handed over sound."""
-        when = np.broadcast_to(np.asarray(t, dtype=np.float64), ids.shape)
-        keep = self.keep_sound(ids, when)
-        sound, when = ids[keep], when[keep]
+        keep = self.keep_sound(ids, t)
+        sound = ids[keep]
+        when = t[keep] if isinstance(t, np.ndarray) else t
         self._spend(sound, when)
         self.fate[sound] = DELIVERED
         self.ended[sound] = when
@@ -94,7 +112,10 @@ class ShelfLife:
 
 def _left_hours(left: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Hours until a share `left` of life is used at `rate` (inf at rate 0)."""
-    hours = np.full(len(left), np.inf)
+    if rate.all():  # every lot ages: a plain division
+        return left / rate
+    hours = np.empty(len(left))
+    hours[:] = np.inf
     np.divide(left, rate, out=hours, where=rate > 0)
     return hours
 

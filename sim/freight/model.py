@@ -72,15 +72,17 @@ class GoodsModel:
     def _keys(self, flows: np.ndarray) -> np.ndarray:
         """The key each lot is held under at its hub: the trip that takes it on."""
         plan, lots = self.plan, self.lots
-        keys = np.full(len(lots), GATEWAY_KEY, dtype=object)
+        keys = np.full(len(lots), GATEWAY_KEY, dtype=np.int64)
         keys[flows == "in"] = HERE
         down = np.flatnonzero(flows == "down")
         for fleet in plan.fleets:
             if fleet.job != "distribute":
                 continue
-            zone_of = {int(stop): z for z, zone in enumerate(fleet.zones) for stop in zone.stops}
+            zone_of = np.zeros(len(plan.site_names), dtype=np.int64)
+            for z, zone in enumerate(fleet.zones):
+                zone_of[zone.stops] = z
             mine = down[lots.hub[down] == fleet.hub]
-            keys[mine] = [zone_of[int(d)] for d in lots.destination[mine]]
+            keys[mine] = zone_of[lots.destination[mine]]
         return keys
 
     def _put_by_key(self, store: HubStore, ids: np.ndarray, key: np.ndarray) -> None:

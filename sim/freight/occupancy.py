@@ -22,10 +22,11 @@ class Occupancy:
         self._pending_steps.append(step)
 
     def add_many(self, times: np.ndarray, steps: np.ndarray) -> None:
-        self.level += float(np.sum(steps))
+        steps = np.asarray(steps, dtype=np.float64)
+        self.level += float(steps.sum())
         self._gather()
         self._times.append(np.asarray(times, dtype=np.float64))
-        self._steps.append(np.asarray(steps, dtype=np.float64))
+        self._steps.append(steps)
 
     def _gather(self) -> None:
         if self._pending_times:

@@ -12,15 +12,15 @@ EPS = 1e-9  # hours and pallets: sums of floats that should be equal count as eq
 def fitting(pallets: np.ndarray, room: float) -> int:
     """How many lots, in order, fit in `room` pallets (the first that does not fit stops
     the rest)."""
-    fits = np.cumsum(pallets) <= room + EPS
-    return len(fits) if fits.all() else int(np.argmin(fits))
+    # pallets are never negative, so the running totals that fit are a prefix
+    return int(np.count_nonzero(pallets.cumsum() <= room + EPS))
 
 
 def take_ready(life: ShelfLife, pallets: np.ndarray, ids: np.ndarray, ready: np.ndarray,
                t: float, most: float) -> tuple[np.ndarray, np.ndarray]:
     """(lots taken, mask of `ids` leaving): lots ready by t, in order, while their pallets
     fit in `most`; ready lots found spoiled leave too, counted as spoiled."""
-    at = np.flatnonzero(ready <= t + EPS)
+    at = (ready <= t + EPS).nonzero()[0]
     sound = life.keep_sound(ids[at], t)
     usable = at[sound]
     count = fitting(pallets[ids[usable]], most)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -33,7 +34,7 @@ class Zone:
     leg_km: np.ndarray  # hub->stop1, ..., stopk->hub
     leg_hours: np.ndarray  # at the fleet's top speed and road-class speeds
 
-    @property
+    @cached_property
     def loop_km(self) -> float:
         return float(self.leg_km.sum())
 

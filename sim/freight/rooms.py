@@ -26,6 +26,7 @@ class ColdRoom:
         self._ids, self._arrival = ids[order], arrival[order]
         self.capacity, self.precool_h = capacity, precool_h
         self._next = 0  # first lot not yet at the door
+        self._door = self._arrival_after(0)  # when it comes
         self._outside = np.empty(0, dtype=np.int64)
         self._outside_arrival = np.empty(0)
         self._inside = np.empty(0, dtype=np.int64)
@@ -35,13 +36,12 @@ class ColdRoom:
 
     def settle(self, t: float) -> None:
         """Let in, up to time t, the lots that fit, in arrival order."""
-        arrived = int(np.searchsorted(self._arrival, t, side="right"))
-        if arrived == self._next and not len(self._outside):
+        if self._door > t and not len(self._outside):
             return  # no one at the door
-        waiting = np.concatenate((self._outside, self._ids[self._next:arrived]))
-        enter = np.maximum(np.concatenate((self._outside_arrival,
-                                           self._arrival[self._next:arrived])), self._freed_at)
-        self._next = arrived
+        arrived = int(np.searchsorted(self._arrival, t, side="right"))
+        waiting, came = self._at_door(arrived)
+        enter = np.maximum(came, self._freed_at)
+        self._next, self._door = arrived, self._arrival_after(arrived)
         if not len(waiting):
             return
         keep = self.life.keep_sound(waiting, enter)
@@ -54,6 +54,18 @@ class ColdRoom:
             self._inside = np.concatenate((self._inside, admitted))
             self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
             self.occupancy.add_many(enter[:count], self.pallets[admitted])
+
+    def _at_door(self, arrived: int) -> tuple[np.ndarray, np.ndarray]:
+        """The lots waiting outside and those arrived since, in order, with their arrivals."""
+        new = slice(self._next, arrived)
+        if not len(self._outside):
+            return self._ids[new], self._arrival[new]
+        return (np.concatenate((self._outside, self._ids[new])),
+                np.concatenate((self._outside_arrival, self._arrival[new])))
+
+    def _arrival_after(self, count: int) -> float:
+        """When the lot after the first `count` arrivals comes (inf: none left)."""
+        return float(self._arrival[count]) if count < len(self._arrival) else np.inf
 
     def inside_pallets(self, t: float) -> float:
         """Pallets in the room at t, cooling or ready: what a vehicle sent now could fetch."""

@@ -13,7 +13,8 @@ from sim.freight.life import ShelfLife
 from sim.freight.occupancy import Occupancy
 from sim.freight.picking import EPS, take_ready
 
-HERE = "here"  # the key of lots handed over at the hub itself
+HERE = -2  # the key of lots handed over at the hub itself (keys are ints: fast to compare)
+_NOTHING = (np.empty(0, dtype=np.int64), np.empty(0))  # held for a key never used; read only
 
 
 class HubStore:
@@ -41,17 +42,19 @@ class HubStore:
         """Unload lots at t: through the dock in order, then held under their keys, or
         handed over here when their key is HERE."""
         self._booked -= booked
+        if not len(ids):
+            return
         sound = self.life.keep_sound(ids, t)  # what spoiled on the way is thrown out
         ids, keys = ids[sound], keys[sound]
         if not len(ids):
             return
         start = max(t, self._dock_free)
-        done = start + np.cumsum(self.pallets[ids]) / self.rate
+        done = start + self.pallets[ids].cumsum() / self.rate
         self._dock_free = float(done[-1])
         self._handled.append((t, float(self.pallets[ids].sum())))
         self.life.move(ids, t, cold=self.cold)
         here = keys == HERE
-        if here.any():
+        if np.count_nonzero(here):
             self.life.deliver(ids[here], done[here])
         for key in dict.fromkeys(keys[~here].tolist()):
             mine = keys == key
@@ -62,14 +65,14 @@ class HubStore:
         """Hold lots for `key` from time(s) `since`, ready to leave at the given times."""
         held_ids, held_ready = self._held_for(key)
         self._held[key] = (np.concatenate((held_ids, ids)), np.concatenate((held_ready, ready)))
-        if np.ndim(since):
+        if isinstance(since, np.ndarray):
             self.occupancy.add_many(since, self.pallets[ids])
         else:
             self.occupancy.add(float(since), float(self.pallets[ids].sum()))
 
     def _held_for(self, key: object) -> tuple[np.ndarray, np.ndarray]:
         """(lots, ready times) held for `key`, oldest first."""
-        return self._held.get(key, (np.empty(0, dtype=np.int64), np.empty(0)))
+        return self._held.get(key, _NOTHING)
 
     def ready_pallets(self, key: object, t: float) -> float:
         ids, ready = self._held_for(key)
@@ -83,8 +86,8 @@ class HubStore:
         thrown out."""
         ids, ready = self._held_for(key)
         taken, leaving = take_ready(self.life, self.pallets, ids, ready, t, most)
-        self._held[key] = (ids[~leaving], ready[~leaving])
-        if leaving.any():
+        if np.count_nonzero(leaving):
+            self._held[key] = (ids[~leaving], ready[~leaving])
             self.occupancy.add(t, -float(self.pallets[ids[leaving]].sum()))
         return taken
 

@@ -33,27 +33,52 @@ def lot_tonnes(goods: GoodsOutput) -> np.ndarray:
     return goods.lots.pallets * kg_per_pallet[goods.lots.product] / 1000.0
 
 
-def lot_place(goods: GoodsOutput) -> np.ndarray:
-    """The county a lot comes from or goes to (farm products, frozen food), else its hub."""
+def lot_places(goods: GoodsOutput) -> tuple[np.ndarray, np.ndarray]:
+    """Each lot's place, the county it comes from or goes to (farm products, frozen food),
+    else its hub: (the places' names, sorted; each lot's index into them)."""
     plan, lots = goods.plan, goods.lots
-    village = np.where(plan.site_county[lots.origin] != "", lots.origin, lots.destination)
-    county = plan.site_county[village]
+    has_county = plan.site_county != ""
+    village = np.where(has_county[lots.origin], lots.origin, lots.destination)
     hub_names = np.array([h.name for h in plan.hubs] or [""], dtype=object)
-    return np.where(county != "", county, hub_names[lots.hub]).astype(object)
+    names = np.concatenate((plan.site_county, hub_names))
+    return _factorised(names, np.where(has_county[village], village,
+                                       len(plan.site_county) + lots.hub))
+
+
+def _factorised(names: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct names[index], each row's position among them), computed on the few
+    distinct indices rather than on every row's string."""
+    used, row = np.unique(index, return_inverse=True)
+    distinct, position = np.unique(names[used].astype(str), return_inverse=True)
+    return distinct, position[row]
+
+
+def _categorical(names: np.ndarray, index: np.ndarray) -> pd.Categorical:
+    """pd.Categorical(names[index].astype(str)), without making a string per row."""
+    return _from_codes(*_factorised(names, index))
+
+
+def _from_codes(categories: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """A categorical of the sorted distinct `categories`, typed as pd.Categorical types
+    them (also when there are none)."""
+    return pd.Categorical.from_codes(codes, dtype=pd.Categorical(categories).dtype)
 
 
 def goods_summary(goods: GoodsOutput, window: Window) -> dict:
     plan, lots, life = goods.plan, goods.lots, goods.life
     measured = (lots.created >= window.start) & (lots.created < window.end)
     tonnes = lot_tonnes(goods)
-    place = lot_place(goods)
+    place = lot_places(goods)
     products = {}
     for index, product in enumerate(plan.products):
         mine = measured & (lots.product == index)
         products[product.name] = _product_block(goods, mine, tonnes, place, window,
                                                 product.chain != "ambient")
         products[product.name].update(flow=product.flow, chain=product.chain)
-    fleets = {runner.plan.name: _fleet_block(goods, runner, window) for runner in goods.fleets}
+    trips = _trips_by_fleet(goods.trips, window)
+    fleets = {runner.plan.name: _fleet_block(runner, trips.get(runner.plan.name,
+                                                               goods.trips.iloc[:0]), window)
+              for runner in goods.fleets}
     hubs = {hub.name: _hub_block(goods, index, window) for index, hub in enumerate(plan.hubs)}
     cost = _cost(goods, fleets, hubs, measured, tonnes)
     fate = life.fate
@@ -87,15 +112,16 @@ def _cold_spoilage(plan: GoodsPlan, lots: Lots, life: ShelfLife, measured: np.nd
 
 
 def _product_block(goods: GoodsOutput, mine: np.ndarray, tonnes: np.ndarray,
-                   place: np.ndarray, window: Window, cold: bool) -> dict:
+                   place: tuple[np.ndarray, np.ndarray], window: Window, cold: bool) -> dict:
     lots, life = goods.lots, goods.life
     delivered, spoiled = mine & (life.fate == DELIVERED), mine & (life.fate == SPOILED)
     made_t = float(tonnes[mine].sum())
+    names, place_of = place
     by_place = {}
-    for name in sorted(set(place[mine].tolist())):
-        here = mine & (place == name)
+    for index in np.unique(place_of[mine]).tolist():
+        here = mine & (place_of == index)
         made = float(tonnes[here].sum())
-        by_place[name] = {
+        by_place[str(names[index])] = {
             "made_t": made,
             "spoiled_t": float(tonnes[here & spoiled].sum()),
             "spoilage_rate": float(tonnes[here & spoiled].sum() / made) if made else None,
@@ -116,11 +142,14 @@ def _product_block(goods: GoodsOutput, mine: np.ndarray, tonnes: np.ndarray,
     }
 
 
-def _fleet_block(goods: GoodsOutput, runner: FleetRunner, window: Window) -> dict:
+def _trips_by_fleet(trips: pd.DataFrame, window: Window) -> dict[str, pd.DataFrame]:
+    """Each fleet's trips that left inside the window, in their order."""
+    inside = trips[(trips["depart_h"] >= window.start) & (trips["depart_h"] < window.end)]
+    return dict(tuple(inside.groupby("fleet", sort=False)))
+
+
+def _fleet_block(runner: FleetRunner, trips: pd.DataFrame, window: Window) -> dict:
     spec = runner.plan.spec
-    trips = goods.trips[(goods.trips["fleet"] == runner.plan.name)
-                        & (goods.trips["depart_h"] >= window.start)
-                        & (goods.trips["depart_h"] < window.end)]
     peak, mean = runner.out.stats(window.start, window.end)
     km = float(trips["km"].sum())
     return {
@@ -205,17 +234,18 @@ def lots_table(goods: GoodsOutput) -> pd.DataFrame:
     plan, lots, life = goods.plan, goods.lots, goods.life
     names = [p.name for p in plan.products]
     fates = np.array(["in_network", "delivered", "spoiled"], dtype=object)
+    places, place_of = lot_places(goods)
     return pd.DataFrame({
         "lot": np.arange(len(lots), dtype=np.int32),
         "product": pd.Categorical.from_codes(lots.product, categories=names),
-        "origin": pd.Categorical(plan.site_names[lots.origin].astype(str)),
-        "destination": pd.Categorical(plan.site_names[lots.destination].astype(str)),
-        "county": pd.Categorical(lot_place(goods).astype(str)),
+        "origin": _categorical(plan.site_names, lots.origin),
+        "destination": _categorical(plan.site_names, lots.destination),
+        "county": _from_codes(places, place_of),
         "pallets": lots.pallets,
         "tonnes": lot_tonnes(goods),
         "created_h": lots.created,
         "ended_h": life.ended,
-        "fate": pd.Categorical(fates[life.fate]),
+        "fate": _categorical(fates, life.fate),
         "out_of_refrigeration_h": life.ambient_h,
         "shelf_life_used": np.minimum(life.used, 1.0),
     })
