@@ -34,7 +34,7 @@ def test_limited_take_matches_a_plain_loop(slots, allowance, limit, ready_share)
     slot_of = np.zeros(100 + n, dtype=np.int64)
     slot_of[ids] = slots
     queue = ParcelQueue(simpy.Environment(), ids, ready)
-    taken = queue.take_limited(ready_share, limit, slot_of, np.array(allowance))
+    taken, per_slot = queue.take_limited(ready_share, limit, slot_of, np.array(allowance))
     # reference: walk the ready parcels in order
     left, expected, kept = list(allowance), [], []
     for parcel, time in zip(ids, ready, strict=True):
@@ -44,6 +44,7 @@ def test_limited_take_matches_a_plain_loop(slots, allowance, limit, ready_share)
         else:
             kept.append(parcel)
     assert taken.tolist() == expected
+    assert per_slot.tolist() == np.bincount(slot_of[taken], minlength=len(allowance)).tolist()
     assert queue.ids.tolist() == kept  # passed-over parcels keep their order
     assert np.all(np.diff(queue.ready) >= 0)
 

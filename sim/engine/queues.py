@@ -31,7 +31,7 @@ class ParcelQueue:
             self._ready = np.empty(_MIN_CAPACITY, dtype=np.float64)
             self._tail = 0
         else:
-            if len(ids) > 1 and np.any(np.diff(ready) < 0):
+            if len(ids) > 1 and (ready[1:] < ready[:-1]).any():  # no full-size float temporary
                 raise AssertionError("parcel queue ready times must not decrease")
             self._ids = np.asarray(ids, dtype=PARCEL_ID)
             self._ready = np.asarray(ready, dtype=np.float64)
@@ -105,8 +105,9 @@ class ParcelQueue:
         return self.take(t, n), ready
 
     def take_limited(self, t: float, limit: int, slot: np.ndarray,
-                     allowance: np.ndarray) -> np.ndarray:
-        """Ready parcels in FIFO order, at most allowance[slot] per slot and `limit` in all.
+                     allowance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ready parcels in FIFO order, at most allowance[slot] per slot and `limit` in all;
+        and how many were taken per slot.
 
         `slot` maps a parcel id to its slot (its stop on the route). Parcels passed over stay
         at the head in their order, so a full village shelf holds back only its own parcels.
@@ -114,9 +115,10 @@ class ParcelQueue:
         ready = self.ready_count(t)
         if ready <= limit:  # usually every ready parcel fits: one count, no ranking
             window = self._ids[self._head : self._head + ready]
-            if (np.bincount(slot[window], minlength=len(allowance)) <= allowance).all():
+            per_slot = np.bincount(slot[window], minlength=len(allowance))
+            if (per_slot <= allowance).all():
                 self._head += ready
-                return window
+                return window, per_slot
         taken_parts: list[np.ndarray] = []
         left = np.array(allowance, dtype=np.int64)
         scanned = 0
@@ -150,9 +152,8 @@ class ParcelQueue:
                 ready -= len(picked)
             else:
                 scanned += chunk
-        if not taken_parts:
-            return np.empty(0, dtype=PARCEL_ID)
-        return np.concatenate(taken_parts)
+        taken = np.concatenate(taken_parts) if taken_parts else np.empty(0, dtype=PARCEL_ID)
+        return taken, allowance - left
 
     def _reserve(self, n: int) -> None:
         if self._tail + n <= len(self._ids):

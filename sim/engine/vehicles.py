@@ -58,6 +58,7 @@ class RouteRunner:
                  log: TripLog, horizon_h: float) -> None:
         self.env = env
         self.route = route
+        self._loop_km = route.loop_km  # a sum over the legs: once, not per trip
         self.fleet = route.spec
         self.base = base
         self.stops = list(stops)
@@ -134,8 +135,7 @@ class RouteRunner:
             allowance = np.empty(len(loading.shelves.slots) + 1, dtype=np.int64)
             allowance[:-1] = loading.shelves.free(t0).clip(0, capacity)
             allowance[-1] = capacity  # parcels that need no shelf
-            ids = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
-            taken = np.bincount(loading.shelf_slot[ids], minlength=len(allowance))
+            ids, taken = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
             loading.shelves.reserve(taken[:-1])
         if len(ids):
             self.ledger.stamp(self.base.departure_stage, ids, t0)
@@ -186,7 +186,7 @@ class RouteRunner:
         yield env.timeout(t - env.now)
         self.base.receive(up, t, from_below=True)
         self.onboard[vehicle] = 0
-        self.log.add(route.index, vehicle, t0, t, route.loop_km, down, len(up), peak)
+        self.log.add(route.index, vehicle, t0, t, self._loop_km, down, len(up), peak)
         self.idle.append(vehicle)
         self.idle.sort()
         if self._back is not None:
