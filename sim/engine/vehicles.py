@@ -65,12 +65,17 @@ class RouteRunner:
         self.queue = queue
         self.ledger = ledger
         self.loading = loading
-        self._hop_of_node = ancestors[loading.stop_level]  # a parcel's stop: its ancestor there
+        # a parcel's stop is its destination's ancestor at the stops' level; a route carries
+        # one carrier's parcels (or every carrier's through the same stops), so one column of
+        # the stop positions maps a destination to its stop
+        column = loading.stop_position[:, max(route.carrier, 0)]
+        small = column.max(initial=0) <= np.iinfo(np.int16).max  # small ints sort by radix
+        self._stop_of_destination = column[ancestors[loading.stop_level]].astype(
+            np.int16 if small else np.int64)
         self.rng = rng
         self.noise_sigma = float(np.sqrt(np.log1p(noise_cv**2)))
         self.log = log
         self.horizon_h = horizon_h
-        self.carrier = ledger.parcels.carriers()
         self.idle = list(range(route.vehicles))
         self.onboard = dict.fromkeys(self.idle, 0)
         self._back: simpy.Event | None = None
@@ -141,8 +146,7 @@ class RouteRunner:
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
             return [ids], len(ids)
-        next_hop = self._hop_of_node[self.ledger.destination[ids]]
-        position = loading.stop_position[next_hop, self.carrier[ids]]
+        position = self._stop_of_destination[self.ledger.destination[ids]]
         in_order = ids[np.argsort(position, kind="stable")]
         counts = np.bincount(position, minlength=len(self.stops)).tolist()
         ends = list(itertools.accumulate(counts))
