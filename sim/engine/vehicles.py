@@ -9,7 +9,7 @@ as a full load is ready. A vehicle late back from its loop delays the next depar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +23,12 @@ from sim.engine.shelf import Shelves
 from sim.network import Route
 
 SECONDS_PER_HOUR = 3600.0
+
+
+def _finish(trip: Generator) -> None:
+    """Run a trip's generator past the event it waited on, to its end."""
+    for _ in trip:
+        raise AssertionError("a trip through village points waits on one event only")
 
 
 @dataclass
@@ -79,6 +85,8 @@ class RouteRunner:
         self.idle = list(range(route.vehicles))
         self.onboard = dict.fromkeys(self.idle, 0)
         self._back: simpy.Event | None = None
+        # a loop through facilities must be run in simulated time, stop by stop
+        self._realtime = any(stop.realtime for stop in self.stops)
         env.process(self._dispatch())
 
     # -- dispatching -------------------------------------------------------------------
@@ -126,7 +134,11 @@ class RouteRunner:
         the queue."""
         vehicle = self.idle.pop(0)
         per_stop, load = self._load(self.env.now)
-        self.env.process(self._trip(vehicle, per_stop, load))
+        trip = self._trip(vehicle, per_stop, load)
+        if self._realtime:
+            self.env.process(trip)
+        else:  # the loop is settled now; only the return waits, on the one event it yields
+            next(trip).callbacks.append(lambda _: _finish(trip))
 
     # -- one trip ----------------------------------------------------------------------
 
