@@ -39,6 +39,9 @@ class Facility:
         self.route_queues: dict[int, ParcelQueue] = {}
         self.counter: Shelves | None = None  # set where residents collect at the facility
         self._up_key = DONE_KEY if self.kind == "gateway" else UP_KEY
+        # residents' drop-offs go up, except at the gateway, where every downward parcel
+        # starts
+        self._dropoff_key = None if self.kind == "gateway" else UP_KEY
         down_key = self._down_keys(network)
         # outbound queue by a parcel's cell (see Ledger.down_cell): down, then the up key
         # small keys sort by radix (stable, linear time) when unloads are split by queue
@@ -63,7 +66,7 @@ class Facility:
         if self.dropoffs is not None and len(self.dropoffs):
             ids, arrival = self.dropoffs.take_with_ready(t, len(self.dropoffs))
             if len(ids):
-                self._admit(ids, arrival)
+                self._admit(ids, arrival, self._dropoff_key)
 
     def receive(self, ids: np.ndarray, t: float, from_below: bool = False) -> None:
         """A vehicle unloads `ids` here at time t; `from_below`: its own loop's vehicle, back
