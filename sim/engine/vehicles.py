@@ -9,7 +9,7 @@ as a full load is ready. A vehicle late back from its loop delays the next depar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,16 +21,9 @@ from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
 from sim.engine.shelf import Shelves
 from sim.network import Route
+from sim.processes import start
 
 SECONDS_PER_HOUR = 3600.0
-
-
-def _drive(trip: Generator) -> None:
-    """Run a trip up to the next event it waits on, and on from there when that fires: a
-    SimPy process without a process's start-up event (a third of a month's events)."""
-    event = next(trip, None)
-    if event is not None:
-        event.callbacks.append(lambda _: _drive(trip))
 
 
 @dataclass
@@ -134,7 +127,7 @@ class RouteRunner:
         the queue."""
         vehicle = self.idle.pop(0)
         per_stop, load = self._load(self.env.now)
-        _drive(self._trip(vehicle, per_stop, load))
+        start(self._trip(vehicle, per_stop, load))
 
     # -- one trip ----------------------------------------------------------------------
 
