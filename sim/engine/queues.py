@@ -84,7 +84,9 @@ class ParcelQueue:
 
     def take(self, t: float, limit: int) -> np.ndarray:
         """Up to `limit` ready parcels from the head."""
-        n = min(self.ready_count(t), limit)
+        return self._take_first(min(self.ready_count(t), limit))
+
+    def _take_first(self, n: int) -> np.ndarray:
         taken = self._ids[self._head : self._head + n]
         self._head += n
         if self._head == self._tail and len(self._ids) > _RELEASE_CAPACITY:
@@ -102,7 +104,7 @@ class ParcelQueue:
         """Like `take`, with the parcels' ready times."""
         n = min(self.ready_count(t), limit)
         ready = self._ready[self._head : self._head + n]
-        return self.take(t, n), ready
+        return self._take_first(n), ready
 
     def take_limited(self, t: float, limit: int, slot: np.ndarray,
                      allowance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
