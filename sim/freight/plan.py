@@ -244,11 +244,12 @@ def _tours(roads: Roads, site: int, points: np.ndarray, township: np.ndarray,
            site_names: np.ndarray, spec: FreightFleet) -> list[Zone]:
     """One milk run per township through its freezer points."""
     zones = []
+    from_hub = roads.shortest_from([site])
     for station in np.unique(township[points]):
         members = points[township[points] == station]
-        sources = np.concatenate(([site], members))
-        hours, predecessors = roads.shortest_from(sources)
-        position = {int(node): row for row, node in enumerate(sources)}
+        among = roads.shortest_among(members, reach=[site])  # a township is small, its hub far
+        hours, predecessors = (np.vstack(rows) for rows in zip(from_hub, among, strict=True))
+        position = {int(node): row for row, node in enumerate([site, *members.tolist()])}
         stops, legs = ordered_loop(roads, hours, predecessors, position, site, members)
         zones.append(_zone(str(site_names[station]), stops, legs, roads, spec))
     return zones

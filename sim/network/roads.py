@@ -88,18 +88,23 @@ class Roads:
         )
         return hours, predecessors
 
-    def shortest_among(self, nodes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """`shortest_from(nodes)` where only the paths between `nodes` are wanted: entries
-        for other destinations may be left unreached (inf hours, no predecessor).
+    def shortest_among(self, nodes: Sequence[int], reach: Sequence[int] = ()
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """`shortest_from(nodes)` where only the paths between `nodes`, and from them to
+        `reach`, are wanted: entries for other destinations may be left unreached (inf
+        hours, no predecessor).
 
-        The first node's search runs in full. A path between two nodes is no slower than
-        through the first, so the other searches stop at twice its farthest node: the same
-        paths with far less search. A search that reaches a node by two equally fast roads
-        could pick the other one once cut short, so such rows are searched in full.
+        The first node's search runs in full. A path from a node to another is no slower
+        than through the first, so the other searches stop at the farthest node plus the
+        farthest target: the same paths with far less search. A search that reaches a node
+        by two equally fast roads could pick the other one once cut short, so such rows are
+        searched in full.
         """
         nodes = np.asarray(nodes)
+        targets = np.concatenate((nodes, np.asarray(reach, dtype=nodes.dtype)))
         first_hours, first_predecessors = self.shortest_from(nodes[:1])
-        bound = 2 * first_hours[0, nodes].max() * (1 + 1e-9)  # margin for rounding
+        farthest_node, farthest_target = first_hours[0, nodes].max(), first_hours[0, targets].max()
+        bound = (farthest_node + farthest_target) * (1 + 1e-9)  # margin for rounding
         hours, predecessors = self.shortest_from(nodes[1:], limit=bound)
         tied = self._tied_rows(hours)
         if tied.any():
