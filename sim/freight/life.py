@@ -27,6 +27,9 @@ class ShelfLife:
         rates = (_rate(ambient), _rate(cold))
         self._rate_ambient, self._rate_cold = (rate[lots.product] for rate in rates)
         self._finite_rates = all(np.isfinite(rate).all() for rate in rates)
+        # per temperature (cold or not): every product ages, so no lot's life is unlimited
+        self._all_age = {cold: bool(rate.all()) for cold, rate in zip((False, True), rates,
+                                                                        strict=True)}
         self.used = np.zeros(len(lots))
         self.since = lots.created.copy()
         self._warm = np.ones(len(lots))  # 1.0 out of refrigeration: ambient hours per hour
@@ -53,7 +56,9 @@ class ShelfLife:
         self._warm[ids] = 0.0 if cold else 1.0
         rate = (self._rate_cold if cold else self._rate_ambient)[ids]
         self.rate[ids] = rate
-        self.expires[ids] = since + _left_hours(np.maximum(1.0 - used, 0.0), rate)
+        left = np.maximum(1.0 - used, 0.0)
+        self.expires[ids] = since + (left / rate if self._all_age[cold] else
+                                     _left_hours(left, rate))
 
     def age_to(self, ids: np.ndarray, t: float) -> None:
         """Bring the lots' ageing up to time t without changing where they are."""

@@ -11,7 +11,6 @@ import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 
 from sim.errors import ScenarioError
@@ -130,24 +129,20 @@ def _roads_with_hubs(network: Network, hubs: list[Hub], settings: NetworkSetting
     """The parcel network's roads plus a derived road from each hub to the gateway, the
     distribution centre and its nearest parks."""
     tree, roads = network.tree, network.roads
-    graph = nx.Graph(roads.graph)
     classes = settings.derive.link_classes
     default = roads.class_names[0]
-    speed = dict(zip(roads.class_names, roads.class_speed, strict=True))
     parks = tree.of_level(PARK)
+    links = []
     for index, hub in enumerate(hubs):
         site = tree.size + index
         km_to = settings.derive.circuity * great_circle_km(hub.lon, hub.lat, tree.lon, tree.lat)
         near_parks = parks[np.argsort(km_to[parks], kind="stable")[:HUB_PARK_LINKS]]
-        links = [(node, classes.get("hub", default)) for node in tree.of_level(GATEWAY)]
-        links += [(node, classes.get("hub", default)) for node in tree.of_level(HUB)]
-        links += [(node, classes.get("park", default)) for node in near_parks]
-        graph.add_node(site)
-        for node, road_class in links:
-            km = max(float(km_to[node]), 0.01)
-            graph.add_edge(site, int(node), km=km, road_class=road_class,
-                           hours=km / speed[road_class])
-    return Roads(graph, roads.class_names, roads.class_speed)
+        ends = [(node, classes.get("hub", default)) for node in tree.of_level(GATEWAY)]
+        ends += [(node, classes.get("hub", default)) for node in tree.of_level(HUB)]
+        ends += [(node, classes.get("park", default)) for node in near_parks]
+        links += [(site, int(node), max(float(km_to[node]), 0.01), road_class)
+                  for node, road_class in ends]
+    return Roads(roads.graph, roads.class_names, roads.class_speed, [*roads.links, *links])
 
 
 def _sources(index: int, product: Product, tree: Tree, points: np.ndarray, hubs: list[Hub],
@@ -249,11 +244,12 @@ def _tours(roads: Roads, site: int, points: np.ndarray, township: np.ndarray,
            site_names: np.ndarray, spec: FreightFleet) -> list[Zone]:
     """One milk run per township through its freezer points."""
     zones = []
+    from_hub = roads.shortest_from([site])
     for station in np.unique(township[points]):
         members = points[township[points] == station]
-        sources = np.concatenate(([site], members))
-        hours, predecessors = roads.shortest_from(sources)
-        position = {int(node): row for row, node in enumerate(sources)}
+        among = roads.shortest_among(members, reach=[site])  # a township is small, its hub far
+        hours, predecessors = (np.vstack(rows) for rows in zip(from_hub, among, strict=True))
+        position = {int(node): row for row, node in enumerate([site, *members.tolist()])}
         stops, legs = ordered_loop(roads, hours, predecessors, position, site, members)
         zones.append(_zone(str(site_names[station]), stops, legs, roads, spec))
     return zones

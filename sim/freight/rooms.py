@@ -32,10 +32,11 @@ class ColdRoom:
         self._inside = np.empty(0, dtype=np.int64)
         self._ready = np.empty(0)
         self._freed_at = -np.inf
+        self._entered: list[tuple[np.ndarray, np.ndarray]] = []  # let in, not yet cooled
         self.occupancy = Occupancy()
 
     def settle(self, t: float) -> None:
-        """Let in, up to time t, the lots that fit, in arrival order."""
+        """Let in, up to time t, the lots that fit, in arrival order (cooled by `_cool`)."""
         if self._door > t and not len(self._outside):
             return  # no one at the door
         arrived = int(np.searchsorted(self._arrival, t, side="right"))
@@ -50,10 +51,25 @@ class ColdRoom:
         admitted = waiting[:count]
         self._outside, self._outside_arrival = waiting[count:], enter[count:]
         if count:
-            self.life.move(admitted, enter[:count], cold=True)
-            self._inside = np.concatenate((self._inside, admitted))
-            self._ready = np.concatenate((self._ready, enter[:count] + self.precool_h))
+            self._entered.append((admitted, enter[:count]))
             self.occupancy.add_many(enter[:count], self.pallets[admitted])
+
+    def _bring_in(self, t: float) -> None:
+        """Settle up to t and put the lots let in inside, cold: as a vehicle finds the room."""
+        self.settle(t)
+        self._cool()
+
+    def _cool(self) -> None:
+        """Put the lots let in since the last call inside, cold from their entry times: one
+        step for the settles of many departures, the same as one per settle since each lot's
+        ageing depends on its own times only and only vehicles look inside."""
+        if not self._entered:
+            return
+        ids, times = (np.concatenate(parts) for parts in zip(*self._entered, strict=True))
+        self._entered = []
+        self.life.move(ids, times, cold=True)
+        self._inside = np.concatenate((self._inside, ids))
+        self._ready = np.concatenate((self._ready, times + self.precool_h))
 
     def _at_door(self, arrived: int) -> tuple[np.ndarray, np.ndarray]:
         """The lots waiting outside and those arrived since, in order, with their arrivals."""
@@ -74,19 +90,19 @@ class ColdRoom:
 
     def take(self, t: float, most: float) -> np.ndarray:
         """Lots ready at t, oldest first, up to `most` pallets; spoiled ones are thrown out."""
-        self.settle(t)
+        self._bring_in(t)
         taken, leaving = take_ready(self.life, self.pallets, self._inside, self._ready, t, most)
         freed = float(self.pallets[self._inside[leaving]].sum())
         self._inside, self._ready = self._inside[~leaving], self._ready[~leaving]
         if freed:
             self.occupancy.add(t, -freed)
             self._freed_at = t
-            self.settle(t)
+            self._bring_in(t)
         return taken
 
     def finish(self, t: float) -> int:
         """At the end: throw out what spoiled; return the lots still here (or on the way)."""
-        self.settle(t)
+        self._bring_in(t)
         inside = self.life.cull(self._inside, t)
         outside = self.life.cull(self._outside, t)
         coming = self.life.cull(self._ids[self._next:], t)

@@ -48,22 +48,35 @@ class Leg:
 
 
 class Roads:
-    """Undirected road graph over node indices, with per-class speeds."""
+    """Undirected road graph over node indices, with per-class speeds.
 
-    def __init__(self, graph: nx.Graph, class_names: Sequence[str], class_speed: np.ndarray):
+    `links` are further roads (u, v, km, road class) kept beside `graph`, possibly to nodes
+    after its last: a graph shared with other Roads then needs no copy to grow.
+    """
+
+    def __init__(self, graph: nx.Graph, class_names: Sequence[str], class_speed: np.ndarray,
+                 links: Sequence[tuple[int, int, float, str]] = ()):
         self.graph = graph
+        self.links = list(links)
         self.class_names = list(class_names)
         self.class_speed = class_speed
         self._class_index = {name: i for i, name in enumerate(self.class_names)}
+        speed = dict(zip(self.class_names, class_speed, strict=True))
+        roads = [(u, v, data["km"], data["road_class"], data["hours"])
+                 for u, v, data in graph.edges(data=True)]
+        roads += [(u, v, km, road_class, km / speed[road_class])
+                  for u, v, km, road_class in self.links]
+        self._km_of: dict[tuple[int, int], tuple[int, float]] = {}  # (from, to) -> class, km
         rows, cols, hours = [], [], []
-        for u, v, data in graph.edges(data=True):
+        for u, v, km, road_class, h in roads:
             rows += [u, v]
             cols += [v, u]
-            hours += [data["hours"], data["hours"]]
-        n = graph.number_of_nodes()
+            hours += [h, h]
+            self._km_of[u, v] = self._km_of[v, u] = (self._class_index[road_class], km)
+        n = max([graph.number_of_nodes(), *(max(u, v) + 1 for u, v, _, _ in self.links)])
         self._matrix = csr_matrix((hours, (rows, cols)), shape=(n, n))
-        roads = self._matrix.tocoo()
-        self._road_from, self._road_to, self._road_hours = roads.row, roads.col, roads.data
+        matrix = self._matrix.tocoo()
+        self._road_from, self._road_to, self._road_hours = matrix.row, matrix.col, matrix.data
 
     def shortest_from(self, sources: Sequence[int], limit: float = np.inf
                       ) -> tuple[np.ndarray, np.ndarray]:
@@ -75,18 +88,23 @@ class Roads:
         )
         return hours, predecessors
 
-    def shortest_among(self, nodes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """`shortest_from(nodes)` where only the paths between `nodes` are wanted: entries
-        for other destinations may be left unreached (inf hours, no predecessor).
+    def shortest_among(self, nodes: Sequence[int], reach: Sequence[int] = ()
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """`shortest_from(nodes)` where only the paths between `nodes`, and from them to
+        `reach`, are wanted: entries for other destinations may be left unreached (inf
+        hours, no predecessor).
 
-        The first node's search runs in full. A path between two nodes is no slower than
-        through the first, so the other searches stop at twice its farthest node: the same
-        paths with far less search. A search that reaches a node by two equally fast roads
-        could pick the other one once cut short, so such rows are searched in full.
+        The first node's search runs in full. A path from a node to another is no slower
+        than through the first, so the other searches stop at the farthest node plus the
+        farthest target: the same paths with far less search. A search that reaches a node
+        by two equally fast roads could pick the other one once cut short, so such rows are
+        searched in full.
         """
         nodes = np.asarray(nodes)
+        targets = np.concatenate((nodes, np.asarray(reach, dtype=nodes.dtype)))
         first_hours, first_predecessors = self.shortest_from(nodes[:1])
-        bound = 2 * first_hours[0, nodes].max() * (1 + 1e-9)  # margin for rounding
+        farthest_node, farthest_target = first_hours[0, nodes].max(), first_hours[0, targets].max()
+        bound = (farthest_node + farthest_target) * (1 + 1e-9)  # margin for rounding
         hours, predecessors = self.shortest_from(nodes[1:], limit=bound)
         tied = self._tied_rows(hours)
         if tied.any():
@@ -111,8 +129,8 @@ class Roads:
             previous = int(predecessors_row[node])
             if previous < 0:
                 raise ValueError(f"no road from node {source} to node {target}")
-            edge = self.graph.edges[previous, node]
-            km_by_class[self._class_index[edge["road_class"]]] += edge["km"]
+            road_class, km = self._km_of[previous, node]
+            km_by_class[road_class] += km
             node = previous
         return Leg(km_by_class)
 
