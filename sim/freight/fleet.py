@@ -18,6 +18,7 @@ from sim.freight.occupancy import Occupancy
 from sim.freight.picking import EPS
 from sim.freight.plan import FleetPlan
 from sim.freight.store import HubStore
+from sim.processes import start
 
 GATEWAY_KEY = -1  # the key of lots bound for the gateway; zones' keys are 0, 1, ...
 
@@ -85,7 +86,7 @@ class FleetRunner:
                 return
             score[zone] -= capacity
             self.free_at[vehicle] = np.inf
-            self.env.process(self._trip(int(vehicle), zone))
+            start(self._trip(int(vehicle), zone))
 
     def _trip(self, vehicle: int, zone_index: int) -> Generator:
         spec, zone = self.plan.spec, self.plan.zones[zone_index]
