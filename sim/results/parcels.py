@@ -72,13 +72,15 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
 
 
 def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
-    """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order."""
+    """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order;
+    the quantiles reorder `lead_h` (after the mean has summed it in order)."""
     if len(lead_h) == 0:
         return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
     largest = float(lead_h.max())
+    mean = float(lead_h.mean())  # in the parcels' order (its rounding)
     return {
         "count": len(lead_h),
-        "mean": float(lead_h.mean()),  # in the parcels' order (its rounding)
+        "mean": mean,
         **dict(zip(QUANTILES, _percentiles(lead_h, largest), strict=True)),
         "max": largest,
     }
@@ -86,12 +88,13 @@ def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
 
 def _percentiles(values: np.ndarray, largest: float) -> list[float]:
     """np.percentile(values, QUANTILES) by its default (linear) rule, from one-point
-    partitions: numpy's own several-point partition is slower than sorting everything."""
+    partitions of `values` in place: numpy's own several-point partition is slower than
+    sorting everything."""
     count = len(values)
     virtual = (count - 1) * np.true_divide(list(QUANTILES.values()), 100)
     below = np.floor(virtual).astype(np.intp)
     ranks = {int(r) for rank in below for r in (rank, rank + 1) if r < count - 1}
-    at = {**_order_statistics(values.copy(), sorted(ranks)), count - 1: largest}
+    at = {**_order_statistics(values, sorted(ranks)), count - 1: largest}
     results = []
     for index, rank, gamma in zip(virtual.tolist(), below.tolist(),
                                   (virtual - below).tolist(), strict=True):
@@ -107,10 +110,14 @@ def _percentiles(values: np.ndarray, largest: float) -> list[float]:
 
 def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
     """The values at these ranks (ascending) of the sorted values, partitioning `values` in
-    place from the smallest rank up, each time only the part above the previous rank."""
+    place from the smallest rank up, each time only the part not below the previous rank."""
     found, start = {}, 0
     for rank in ranks:
-        values[start:].partition(rank - start)
+        rest = values[start:]  # exactly the values of ranks start and up
+        if rank == start:  # the smallest of them: a scan, no partition
+            found[rank] = float(rest.min())
+            continue
+        rest.partition(rank - start)
         found[rank] = float(values[rank])
         start = rank + 1
     return found
@@ -118,7 +125,8 @@ def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
 
 def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
     """Lead-time block, on-time rate and counts for one group of measured parcels, from
-    their number, how many were on time and the delivered ones' lead times."""
+    their number, how many were on time and the delivered ones' lead times (which the
+    quantiles reorder)."""
     return {
         "parcels": parcels,
         "delivered": len(lead_h),
@@ -129,38 +137,45 @@ def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
 
 @dataclass(frozen=True)
 class MeasuredLeads:
-    """The measured parcels' outcomes, ready to be split by group: each group's lead times
-    are taken from the delivered ones' (NaN left out once), still in the parcels' order."""
+    """The measured parcels' outcomes, ready to be split by group with masks over all
+    parcels. A group's lead times are gathered in the parcels' order into one shared buffer,
+    which the quantiles then reorder: no fresh full-size array per group."""
 
     measured: np.ndarray  # bool over all parcels
     delivered: np.ndarray  # bool over all parcels: measured and through by the end
-    on_time: np.ndarray  # bool over the measured parcels
-    lead_h: np.ndarray  # lead times of the delivered measured parcels
+    on_time: np.ndarray  # bool over all parcels: measured and on time
+    lead_h: np.ndarray  # lead time of every parcel (NaN: not through)
+    scratch: np.ndarray  # room for the lead times of all delivered measured parcels
 
     @staticmethod
     def of(outcomes: ParcelOutcomes) -> MeasuredLeads:
-        delivered = outcomes.measured & ~np.isnan(outcomes.lead_h)
-        return MeasuredLeads(outcomes.measured, delivered,
-                             np.compress(outcomes.measured, outcomes.on_time),
-                             np.compress(delivered, outcomes.lead_h))
+        measured = outcomes.measured
+        delivered = measured & ~np.isnan(outcomes.lead_h)
+        return MeasuredLeads(measured, delivered, measured & outcomes.on_time, outcomes.lead_h,
+                             np.empty(np.count_nonzero(delivered)))
 
     def block(self) -> dict:
-        return group_block(len(self.on_time), int(np.count_nonzero(self.on_time)), self.lead_h)
+        """The block of all measured parcels."""
+        return self._block(self.measured, self.on_time, self.delivered)
+
+    def _block(self, measured: np.ndarray, on_time: np.ndarray, delivered: np.ndarray) -> dict:
+        """`group_block` of the parcels in these masks over all parcels."""
+        parcels, punctual = int(np.count_nonzero(measured)), int(np.count_nonzero(on_time))
+        lead = self.scratch[: np.count_nonzero(delivered)]
+        np.compress(delivered, self.lead_h, out=lead)  # np.compress: faster than a mask index
+        return group_block(parcels, punctual, lead)
 
     def blocks(self, codes: np.ndarray, groups: list[int], whole: dict) -> list[dict]:
         """`group_block` of each group code in `groups` (codes over all parcels); a group
         holding every measured parcel is `whole`, the block of them all."""
-        measured = np.compress(self.measured, codes)  # np.compress: faster than a mask index
-        delivered = np.compress(self.delivered, codes)
         blocks = []
         for group in groups:
-            mine = measured == group
-            parcels = int(np.count_nonzero(mine))
-            if parcels == len(measured):
+            mine = codes == group
+            measured = mine & self.measured
+            if np.array_equal(measured, self.measured):
                 blocks.append({**whole, "lead_time_h": dict(whole["lead_time_h"])})
                 continue
-            blocks.append(group_block(parcels, int(np.count_nonzero(mine & self.on_time)),
-                                      np.compress(delivered == group, self.lead_h)))
+            blocks.append(self._block(measured, mine & self.on_time, mine & self.delivered))
         return blocks
 
 
