@@ -149,7 +149,7 @@ class Results:
             ["utilisation", "backlog_growth_per_day"]].to_dict(orient="index")
         fleets = fleet_summary(self.routes)
         modes = self._legs_by_mode()
-        cost = cost_summary(output, self.routes, window, measured)
+        cost = cost_summary(output, self.routes, self.load, window, measured)
         goods = {} if output.goods is None else {
             "cold_chain": goods_summary(output.goods, window)}
         return {
