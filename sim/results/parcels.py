@@ -24,7 +24,7 @@ QUANTILES = {"p50": 50, "p90": 90, "p95": 95}
 class ParcelOutcomes:
     resident: np.ndarray  # node index of the resident's end (destination down, origin up)
     tier: np.ndarray  # int8 level of that node (park, station or point)
-    county: np.ndarray  # int32 index into `county_names`
+    county: np.ndarray  # int16 index into `county_names`
     county_names: list[str]
     lead_h: np.ndarray  # NaN when not through by the end of the run
     on_time: np.ndarray  # bool
@@ -44,23 +44,22 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     tier = tree.level[resident]
     county_names = sorted({str(c) for c in tree.county if c})
     county_index = {name: i for i, name in enumerate(county_names)}
-    node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int32)
-    created, done = ledger.times["created"], ledger.times["done"]
-    lead = np.where(done <= output.end_h, done - created, np.nan)
+    node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int16)
+    lead = _lead_times(ledger.times["created"], ledger.times["done"], output.end_h)
     targets = np.full((len(FLOW_NAMES), len(NODE_KINDS)), np.nan)  # by flow and tier
     for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
             targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
     target = targets.ravel()[ledger.flow * len(NODE_KINDS) + tier]  # one flat gather
     run = config.run
+    created = ledger.times["created"]
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
                    | (ledger.parcels.u_door < config.pickup.door_share))
     network = output.network
     node_mode = np.where(tree.level == NODE_KINDS.index("park"), "county seat",
                          network.mode_of).astype(str)
-    residents = np.flatnonzero(np.bincount(resident, minlength=tree.size))
-    mode_names = sorted(set(node_mode[residents].tolist()))
+    mode_names = sorted(set(node_mode[_occurring(resident, tree.size)].tolist()))
     mode_index = {name: i for i, name in enumerate(mode_names)}
     node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
@@ -69,6 +68,20 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
         carrier=ledger.parcels.carriers(), carrier_names=list(network.carriers),
         mode=node_mode_code[resident], mode_names=mode_names,
     )
+
+
+def _lead_times(created: np.ndarray, done: np.ndarray, end_h: float) -> np.ndarray:
+    """Hours from creation to done, NaN if not done by the end: filled in one array."""
+    lead = np.full(len(done), np.nan)
+    np.subtract(done, created, out=lead, where=done <= end_h)
+    return lead
+
+
+def _occurring(indices: np.ndarray, size: int) -> np.ndarray:
+    """The values in `indices` (all in [0, size)), ascending, without counting them."""
+    seen = np.zeros(size, dtype=bool)
+    seen[indices] = True
+    return np.flatnonzero(seen)
 
 
 def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
