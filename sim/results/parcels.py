@@ -169,14 +169,13 @@ class MeasuredLeads:
 
     def block(self) -> dict:
         """The block of all measured parcels."""
-        return self._block(self.measured, self.on_time, self.delivered)
+        return self._block(int(np.count_nonzero(self.measured)), self.on_time, self.delivered)
 
-    def _block(self, measured: np.ndarray, on_time: np.ndarray, delivered: np.ndarray) -> dict:
-        """`group_block` of the parcels in these masks over all parcels."""
-        parcels, punctual = int(np.count_nonzero(measured)), int(np.count_nonzero(on_time))
+    def _block(self, parcels: int, on_time: np.ndarray, delivered: np.ndarray) -> dict:
+        """`group_block` of so many measured parcels, with these masks over all parcels."""
         lead = self.scratch[: np.count_nonzero(delivered)]
         np.compress(delivered, self.lead_h, out=lead)  # np.compress: faster than a mask index
-        return group_block(parcels, punctual, lead)
+        return group_block(parcels, int(np.count_nonzero(on_time)), lead)
 
     def blocks(self, codes: np.ndarray, groups: list[int], whole: dict) -> list[dict]:
         """`group_block` of each group code in `groups` (codes over all parcels); a group
@@ -184,11 +183,11 @@ class MeasuredLeads:
         blocks = []
         for group in groups:
             mine = codes == group
-            measured = mine & self.measured
-            if np.array_equal(measured, self.measured):
+            parcels = int(np.count_nonzero(mine & self.measured))
+            if parcels == whole["parcels"]:
                 blocks.append({**whole, "lead_time_h": dict(whole["lead_time_h"])})
                 continue
-            blocks.append(self._block(measured, mine & self.on_time, mine & self.delivered))
+            blocks.append(self._block(parcels, mine & self.on_time, mine & self.delivered))
         return blocks
 
 
