@@ -15,6 +15,7 @@ import pyarrow as pa
 from sim.demand import DOWN, FLOW_NAMES
 from sim.engine.ledger import STAGES
 from sim.engine.model import SimulationOutput
+from sim.results.series import PIECE
 from sim.scenario.models import NODE_KINDS, SERVED_TIERS
 
 QUANTILES = {"p50": 50, "p90": 90, "p95": 95}
@@ -50,7 +51,6 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
             targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
-    target = targets.ravel()[ledger.flow * len(NODE_KINDS) + tier]  # one flat gather
     run = config.run
     created = ledger.times["created"]
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
@@ -64,7 +64,8 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
         resident=resident, tier=tier, county=node_county[resident], county_names=county_names,
-        lead_h=lead, on_time=lead <= target, measured=measured, door=door,
+        lead_h=lead, on_time=_within_targets(lead, targets, ledger.flow, tier),
+        measured=measured, door=door,
         carrier=ledger.parcels.carriers(), carrier_names=list(network.carriers),
         mode=node_mode_code[resident], mode_names=mode_names,
     )
@@ -75,6 +76,19 @@ def _lead_times(created: np.ndarray, done: np.ndarray, end_h: float) -> np.ndarr
     lead = np.full(len(done), np.nan)
     np.subtract(done, created, out=lead, where=done <= end_h)
     return lead
+
+
+def _within_targets(lead: np.ndarray, targets: np.ndarray, flow: np.ndarray,
+                    tier: np.ndarray) -> np.ndarray:
+    """lead <= targets[flow, tier], a piece at a time: the gathered targets stay in cache
+    rather than making a full-size array."""
+    on_time = np.empty(len(lead), dtype=bool)
+    flat = targets.ravel()
+    for start in range(0, len(lead), PIECE):
+        piece = slice(start, start + PIECE)
+        target = flat[flow[piece] * targets.shape[1] + tier[piece]]  # one flat gather
+        np.less_equal(lead[piece], target, out=on_time[piece])
+    return on_time
 
 
 def _occurring(indices: np.ndarray, size: int) -> np.ndarray:
