@@ -15,6 +15,7 @@ import pyarrow as pa
 from sim.demand import DOWN, FLOW_NAMES
 from sim.engine.ledger import STAGES
 from sim.engine.model import SimulationOutput
+from sim.results.series import PIECE
 from sim.scenario.models import NODE_KINDS, SERVED_TIERS
 
 QUANTILES = {"p50": 50, "p90": 90, "p95": 95}
@@ -24,7 +25,7 @@ QUANTILES = {"p50": 50, "p90": 90, "p95": 95}
 class ParcelOutcomes:
     resident: np.ndarray  # node index of the resident's end (destination down, origin up)
     tier: np.ndarray  # int8 level of that node (park, station or point)
-    county: np.ndarray  # int32 index into `county_names`
+    county: np.ndarray  # int16 index into `county_names`
     county_names: list[str]
     lead_h: np.ndarray  # NaN when not through by the end of the run
     on_time: np.ndarray  # bool
@@ -44,41 +45,69 @@ def parcel_outcomes(output: SimulationOutput) -> ParcelOutcomes:
     tier = tree.level[resident]
     county_names = sorted({str(c) for c in tree.county if c})
     county_index = {name: i for i, name in enumerate(county_names)}
-    node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int32)
-    created, done = ledger.times["created"], ledger.times["done"]
-    lead = np.where(done <= output.end_h, done - created, np.nan)
+    node_county = np.array([county_index.get(str(c), -1) for c in tree.county], dtype=np.int16)
+    lead = _lead_times(ledger.times["created"], ledger.times["done"], output.end_h)
     targets = np.full((len(FLOW_NAMES), len(NODE_KINDS)), np.nan)  # by flow and tier
     for flow, hours in ((DOWN, config.targets.down_h), (1 - DOWN, config.targets.up_h)):
         for tier_name in SERVED_TIERS:
             targets[flow, NODE_KINDS.index(tier_name)] = getattr(hours, tier_name)
-    target = targets.ravel()[ledger.flow * len(NODE_KINDS) + tier]  # one flat gather
     run = config.run
+    created = ledger.times["created"]
     measured = (created >= run.warmup_days * 24.0) & (created < run.days * 24.0)
     door = down & ((tier == NODE_KINDS.index("park"))
                    | (ledger.parcels.u_door < config.pickup.door_share))
     network = output.network
     node_mode = np.where(tree.level == NODE_KINDS.index("park"), "county seat",
                          network.mode_of).astype(str)
-    residents = np.flatnonzero(np.bincount(resident, minlength=tree.size))
-    mode_names = sorted(set(node_mode[residents].tolist()))
+    mode_names = sorted(set(node_mode[_occurring(resident, tree.size)].tolist()))
     mode_index = {name: i for i, name in enumerate(mode_names)}
     node_mode_code = np.array([mode_index.get(m, -1) for m in node_mode], dtype=np.int8)
     return ParcelOutcomes(
         resident=resident, tier=tier, county=node_county[resident], county_names=county_names,
-        lead_h=lead, on_time=lead <= target, measured=measured, door=door,
+        lead_h=lead, on_time=_within_targets(lead, targets, ledger.flow, tier),
+        measured=measured, door=door,
         carrier=ledger.parcels.carriers(), carrier_names=list(network.carriers),
         mode=node_mode_code[resident], mode_names=mode_names,
     )
 
 
+def _lead_times(created: np.ndarray, done: np.ndarray, end_h: float) -> np.ndarray:
+    """Hours from creation to done, NaN if not done by the end: filled in one array."""
+    lead = np.full(len(done), np.nan)
+    np.subtract(done, created, out=lead, where=done <= end_h)
+    return lead
+
+
+def _within_targets(lead: np.ndarray, targets: np.ndarray, flow: np.ndarray,
+                    tier: np.ndarray) -> np.ndarray:
+    """lead <= targets[flow, tier], a piece at a time: the gathered targets stay in cache
+    rather than making a full-size array."""
+    on_time = np.empty(len(lead), dtype=bool)
+    flat = targets.ravel()
+    for start in range(0, len(lead), PIECE):
+        piece = slice(start, start + PIECE)
+        target = flat[flow[piece] * targets.shape[1] + tier[piece]]  # one flat gather
+        np.less_equal(lead[piece], target, out=on_time[piece])
+    return on_time
+
+
+def _occurring(indices: np.ndarray, size: int) -> np.ndarray:
+    """The values in `indices` (all in [0, size)), ascending, without counting them."""
+    seen = np.zeros(size, dtype=bool)
+    seen[indices] = True
+    return np.flatnonzero(seen)
+
+
 def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
-    """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order."""
+    """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order;
+    the quantiles reorder `lead_h` (after the mean has summed it in order)."""
     if len(lead_h) == 0:
         return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
     largest = float(lead_h.max())
+    mean = float(lead_h.mean())  # in the parcels' order (its rounding)
     return {
         "count": len(lead_h),
-        "mean": float(lead_h.mean()),  # in the parcels' order (its rounding)
+        "mean": mean,
         **dict(zip(QUANTILES, _percentiles(lead_h, largest), strict=True)),
         "max": largest,
     }
@@ -86,12 +115,13 @@ def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
 
 def _percentiles(values: np.ndarray, largest: float) -> list[float]:
     """np.percentile(values, QUANTILES) by its default (linear) rule, from one-point
-    partitions: numpy's own several-point partition is slower than sorting everything."""
+    partitions of `values` in place: numpy's own several-point partition is slower than
+    sorting everything."""
     count = len(values)
     virtual = (count - 1) * np.true_divide(list(QUANTILES.values()), 100)
     below = np.floor(virtual).astype(np.intp)
     ranks = {int(r) for rank in below for r in (rank, rank + 1) if r < count - 1}
-    at = {**_order_statistics(values.copy(), sorted(ranks)), count - 1: largest}
+    at = {**_order_statistics(values, sorted(ranks)), count - 1: largest}
     results = []
     for index, rank, gamma in zip(virtual.tolist(), below.tolist(),
                                   (virtual - below).tolist(), strict=True):
@@ -107,10 +137,14 @@ def _percentiles(values: np.ndarray, largest: float) -> list[float]:
 
 def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
     """The values at these ranks (ascending) of the sorted values, partitioning `values` in
-    place from the smallest rank up, each time only the part above the previous rank."""
+    place from the smallest rank up, each time only the part not below the previous rank."""
     found, start = {}, 0
     for rank in ranks:
-        values[start:].partition(rank - start)
+        rest = values[start:]  # exactly the values of ranks start and up
+        if rank == start:  # the smallest of them: a scan, no partition
+            found[rank] = float(rest.min())
+            continue
+        rest.partition(rank - start)
         found[rank] = float(values[rank])
         start = rank + 1
     return found
@@ -118,7 +152,8 @@ def _order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
 
 def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
     """Lead-time block, on-time rate and counts for one group of measured parcels, from
-    their number, how many were on time and the delivered ones' lead times."""
+    their number, how many were on time and the delivered ones' lead times (which the
+    quantiles reorder)."""
     return {
         "parcels": parcels,
         "delivered": len(lead_h),
@@ -129,38 +164,44 @@ def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
 
 @dataclass(frozen=True)
 class MeasuredLeads:
-    """The measured parcels' outcomes, ready to be split by group: each group's lead times
-    are taken from the delivered ones' (NaN left out once), still in the parcels' order."""
+    """The measured parcels' outcomes, ready to be split by group with masks over all
+    parcels. A group's lead times are gathered in the parcels' order into one shared buffer,
+    which the quantiles then reorder: no fresh full-size array per group."""
 
     measured: np.ndarray  # bool over all parcels
     delivered: np.ndarray  # bool over all parcels: measured and through by the end
-    on_time: np.ndarray  # bool over the measured parcels
-    lead_h: np.ndarray  # lead times of the delivered measured parcels
+    on_time: np.ndarray  # bool over all parcels: measured and on time
+    lead_h: np.ndarray  # lead time of every parcel (NaN: not through)
+    scratch: np.ndarray  # room for the lead times of all delivered measured parcels
 
     @staticmethod
     def of(outcomes: ParcelOutcomes) -> MeasuredLeads:
-        delivered = outcomes.measured & ~np.isnan(outcomes.lead_h)
-        return MeasuredLeads(outcomes.measured, delivered,
-                             np.compress(outcomes.measured, outcomes.on_time),
-                             np.compress(delivered, outcomes.lead_h))
+        measured = outcomes.measured
+        delivered = measured & ~np.isnan(outcomes.lead_h)
+        return MeasuredLeads(measured, delivered, measured & outcomes.on_time, outcomes.lead_h,
+                             np.empty(np.count_nonzero(delivered)))
 
     def block(self) -> dict:
-        return group_block(len(self.on_time), int(np.count_nonzero(self.on_time)), self.lead_h)
+        """The block of all measured parcels."""
+        return self._block(int(np.count_nonzero(self.measured)), self.on_time, self.delivered)
+
+    def _block(self, parcels: int, on_time: np.ndarray, delivered: np.ndarray) -> dict:
+        """`group_block` of so many measured parcels, with these masks over all parcels."""
+        lead = self.scratch[: np.count_nonzero(delivered)]
+        np.compress(delivered, self.lead_h, out=lead)  # np.compress: faster than a mask index
+        return group_block(parcels, int(np.count_nonzero(on_time)), lead)
 
     def blocks(self, codes: np.ndarray, groups: list[int], whole: dict) -> list[dict]:
         """`group_block` of each group code in `groups` (codes over all parcels); a group
         holding every measured parcel is `whole`, the block of them all."""
-        measured = np.compress(self.measured, codes)  # np.compress: faster than a mask index
-        delivered = np.compress(self.delivered, codes)
         blocks = []
         for group in groups:
-            mine = measured == group
-            parcels = int(np.count_nonzero(mine))
-            if parcels == len(measured):
+            mine = codes == group
+            parcels = int(np.count_nonzero(mine & self.measured))
+            if parcels == whole["parcels"]:
                 blocks.append({**whole, "lead_time_h": dict(whole["lead_time_h"])})
                 continue
-            blocks.append(group_block(parcels, int(np.count_nonzero(mine & self.on_time)),
-                                      np.compress(delivered == group, self.lead_h)))
+            blocks.append(self._block(parcels, mine & self.on_time, mine & self.delivered))
         return blocks
 
 

@@ -85,9 +85,11 @@ class PerParcel:
         ledger = output.ledger
         nodes = output.network.tree.size
         self.carriers = len(output.network.carriers)
-        node = np.where(ledger.flow == DOWN, ledger.destination, ledger.origin + nodes)
-        node *= self.carriers
-        node += ledger.parcels.carriers()
+        node = ledger.origin + nodes  # filled in place: one full-size array, not three
+        np.copyto(node, ledger.destination, where=ledger.flow == DOWN)
+        if self.carriers > 1:  # with one carrier the cell is the node
+            node *= self.carriers
+            node += ledger.parcels.carriers()
         self.cell = node  # int32: 2 x nodes x carriers is far below 2**31
 
     def read_groups(self, by_destination: np.ndarray,

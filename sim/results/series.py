@@ -32,19 +32,22 @@ class HourlyStamps:
         (not negative); a NaN stamp or one after the last hour counts nowhere.
 
         Every cell adds its stamps in the parcels' order, whatever the piece size: a
-        piece's sums start from the running sums (first in bincount's weights). The cells
-        are hour-major while binning: a piece's parcels were made close in time, so the
-        cells it touches are a short range, and only that range is carried over."""
+        piece's sums start from the running sums (first in bincount's weights), unless the
+        sums are exact and so the same in any order (`_sums_exactly`). The cells are
+        hour-major while binning: a piece's parcels were made close in time, so the cells
+        it touches are a short range, and only that range is carried over."""
         cells = groups * hours
         sums = [(np.zeros(cells, dtype=np.int64), np.zeros(cells)) for _ in columns]
+        # from this cell on (hour-major: hour 1's first) a column's sums need no order
+        exact_from = [groups if _sums_exactly(column) else cells for column in columns]
         for start in range(0, len(group), PIECE):
             piece = slice(start, start + PIECE)
             entered = _rows(group[piece] >= 0, ~np.isnan(columns[0][piece]))
             base = group[piece][entered]
-            for column, (count, total) in zip(columns, sums, strict=True):
+            for column, (count, total), exact in zip(columns, sums, exact_from, strict=True):
                 cell, stamps = _cells(column[piece][entered], base, groups, hours)
                 if len(cell):
-                    _add_piece(count, total, cell, stamps)
+                    _add_piece(count, total, cell, stamps, exact)
         return [HourlyStamps(_group_major(count, groups, hours), _group_major(total, groups, hours))
                 for count, total in sums]
 
@@ -77,13 +80,26 @@ def _group_major(cells: np.ndarray, groups: int, hours: int) -> np.ndarray:
     return np.ascontiguousarray(cells.reshape(hours, groups).T)
 
 
-def _add_piece(count: np.ndarray, total: np.ndarray, cell: np.ndarray,
-               stamps: np.ndarray) -> None:
-    """Add a piece's stamps to the cells, after what the cells already hold."""
+def _sums_exactly(column: np.ndarray) -> bool:
+    """Whether a cell's stamps after hour 0 add up exactly in float64, so in any order.
+
+    A float32 stamp in hour h >= 1, 2**e <= h < 2**(e + 1), is a multiple of 2**(e - 23)
+    below 2**(e + 1); fewer than 2**29 of them sum to a multiple of 2**(e - 23) below
+    2**(e + 30), which float64's 53 bits hold exactly, as they do every partial sum."""
+    return column.dtype == np.float32 and len(column) < 2**29
+
+
+def _add_piece(count: np.ndarray, total: np.ndarray, cell: np.ndarray, stamps: np.ndarray,
+               exact_from: int) -> None:
+    """Add a piece's stamps to the cells: after what the cells already hold, unless all of
+    them are in cells from `exact_from` on, whose sums are exact in any order."""
     first, last = int(cell.min()), int(cell.max())
     span = last - first + 1
     cell -= first
     count[first : last + 1] += np.bincount(cell, minlength=span)
+    if first >= exact_from:
+        total[first : last + 1] += np.bincount(cell, weights=stamps, minlength=span)
+        return
     total[first : last + 1] = np.bincount(np.concatenate((np.arange(span), cell)),
                                           weights=np.concatenate((total[first : last + 1],
                                                                   stamps)), minlength=span)

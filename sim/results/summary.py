@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -66,32 +67,28 @@ class Results:
         return bottleneck_table(self.output, self.window, self.load, self.routes,
                                 self.route_waiting)
 
-    def _legs_by_mode(self) -> dict:
+    def _legs_by_mode(self, by_mode: dict) -> dict:
         """The township and village legs by operating mode: their fleets, and their cost
-        per parcel of residents served that way (trunk and line haul are the same for all)."""
+        per parcel of residents served that way (trunk and line haul are the same for all),
+        counted from the parcel KPIs by mode."""
         legs = self.routes[self.routes["fleet"].isin(LEG_FLEETS)]
         modes = fleet_summary(legs, "mode")
-        outcomes = self.outcomes
         for mode, block in modes.items():
-            if mode not in outcomes.mode_names:
-                block["cost_per_parcel"] = None
-                continue
-            served = outcomes.measured & (outcomes.mode == outcomes.mode_names.index(mode))
-            count = int(served.sum())
+            count = by_mode[mode]["parcels"] if mode in by_mode else 0
             block["cost_per_parcel"] = block["cost"] / count if count else None
         return modes
 
-    def _carriers(self, total_cost: float) -> dict:
+    def _carriers(self, total_cost: float, measured: int, by_carrier: dict) -> dict:
         """Per carrier: its own vehicles, and its cost and CO2 per parcel counting its share
-        (by measured parcels) of what is shared: joint fleets, trunk, handling."""
-        outcomes, routes = self.outcomes, self.routes
+        (by measured parcels, from the parcel KPIs by carrier) of what is shared: joint
+        fleets, trunk, handling."""
+        routes = self.routes
         own = fleet_summary(routes, "carrier")
         shared = routes[routes["carrier"] == "all"]
         shared_cost = total_cost - float(routes.loc[routes["carrier"] != "all", "cost"].sum())
-        measured = int(outcomes.measured.sum())
         carriers = {}
-        for index, name in enumerate(outcomes.carrier_names):
-            parcels = int((outcomes.measured & (outcomes.carrier == index)).sum())
+        for name, kpis in by_carrier.items():
+            parcels = kpis["parcels"]
             share = parcels / measured if measured else 0.0
             block = own.get(name, {"vehicles": 0, "vehicle_km": 0.0, "co2_kg": 0.0,
                                    "cost": 0.0})
@@ -139,7 +136,8 @@ class Results:
         output, window = self.output, self.window
         config = output.scenario.config
         ledger = output.ledger
-        measured = int(self.outcomes.measured.sum())
+        measured = int(np.count_nonzero(self.outcomes.measured))
+        kpis = parcel_kpis(output, self.outcomes)
         delivered = ledger.delivered_by(output.end_h)
         tree = output.network.tree
         nodes = self.load.nodes
@@ -148,8 +146,8 @@ class Results:
         sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")[
             ["utilisation", "backlog_growth_per_day"]].to_dict(orient="index")
         fleets = fleet_summary(self.routes)
-        modes = self._legs_by_mode()
-        cost = cost_summary(output, self.routes, window, measured)
+        modes = self._legs_by_mode(kpis["by_mode"])
+        cost = cost_summary(output, self.routes, self.load, window, measured)
         goods = {} if output.goods is None else {
             "cold_chain": goods_summary(output.goods, window)}
         return {
@@ -170,7 +168,7 @@ class Results:
                 "in_network": output.in_network,
                 "measured": measured,
             },
-            **parcel_kpis(output, self.outcomes),
+            **kpis,
             "sorting": {
                 str(tree.ids[node]): {key: float(value) for key, value in
                                       sorting_rows[f"sorting:{tree.ids[node]}"].items()}
@@ -188,7 +186,7 @@ class Results:
             "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
             "co2_kg": float(sum(f["co2_kg"] for f in fleets.values())),
             "modes": modes,
-            "carriers": self._carriers(cost["total"]),
+            "carriers": self._carriers(cost["total"], measured, kpis["by_carrier"]),
             "cost": cost,
             "bottlenecks": json_ready(table.head(TOP_BOTTLENECKS).to_dict(orient="records")),
             **goods,

@@ -92,6 +92,33 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml_text(text, str(path))
 
 
+# Text that libyaml's emitter writes byte for byte as PyYAML's own: no control characters,
+# line or paragraph separators, byte-order marks, surrogates or characters beyond the BMP.
+PLAIN_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+                        r"\ud800-\udfff\U00010000-\U0010ffff]*")
+# Long keys go in the explicit `? key` form, past PyYAML's limit in characters and libyaml's
+# in UTF-8 bytes: keys shorter than this many bytes are below both.
+SHORT_KEY = 64
+
+
 def dump_yaml(data: Any) -> str:
-    """YAML text that `read_yaml` reads back to the same data (Chinese kept readable)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    """YAML text that `read_yaml` reads back to the same data (Chinese kept readable).
+
+    It is written with libyaml when PyYAML was built with it (several times faster) and the
+    data is such that libyaml writes the same bytes (`emits_alike`)."""
+    fast = getattr(yaml, "CSafeDumper", None)
+    dumper = fast if fast is not None and emits_alike(data) else yaml.SafeDumper
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def emits_alike(value: Any) -> bool:
+    """Whether libyaml and PyYAML write this data the same: plain values, and mappings whose
+    keys are short, non-empty plain text."""
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and emits_alike(key) and 0 < len(key.encode()) < SHORT_KEY
+                   and emits_alike(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(emits_alike(item) for item in value)
+    if isinstance(value, str):
+        return PLAIN_TEXT.fullmatch(value) is not None
+    return value is None or isinstance(value, bool | int | float)
