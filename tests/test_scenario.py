@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario
-from sim.scenario.yamlio import parse_yaml_text
+from sim.scenario.yamlio import dump_yaml, emits_alike, parse_yaml_text
 
 from .conftest import KAIFENG, TUTORIAL
 
@@ -111,3 +114,27 @@ def test_overrides_reach_into_lists():
         load_scenario(TUTORIAL, [raw_events, "demand.events.3.multiplier=1.5"])
     with pytest.raises(ScenarioError, match=r"expected dotted\.path=value"):
         load_scenario(TUTORIAL, ["demand.multiplier"])
+
+
+_YAML_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=70), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=70), _YAML_DATA, max_size=5))
+def test_scenario_yaml_is_written_as_pyyaml_writes_it(data):
+    # dump_yaml uses libyaml's emitter only where it writes the same bytes as PyYAML's
+    assert dump_yaml(data) == yaml.dump(data, Dumper=yaml.SafeDumper, allow_unicode=True,
+                                        sort_keys=False, width=100)
+
+
+def test_scenario_yaml_uses_libyaml_only_for_plain_text():
+    assert emits_alike({"name": "开封 Kaifeng", "days": 30, "shares": [0.5, None, True]})
+    assert not emits_alike({"name": "a\x07bell"})
+    assert not emits_alike({"k" * 64: 1})  # long keys are written differently
+    assert not emits_alike({"icon": "\U0001F69A"})  # beyond the basic plane
