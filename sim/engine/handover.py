@@ -38,6 +38,11 @@ class Records:
         self.member = np.empty(0, dtype=np.int64)
         self.arrival = np.empty(0)
         self.done = np.empty(0)
+        self._starts = [0]  # where each member's block starts, then where the last ends
+
+    def add_members(self, count: int) -> None:
+        """Members numbered after all others: their blocks are empty, at the end."""
+        self._starts += [len(self.member)] * count
 
     def replace(self, gone_by: float, member: np.ndarray, arrival: np.ndarray,
                 done: np.ndarray) -> np.ndarray:
@@ -50,12 +55,12 @@ class Records:
         self.member = np.concatenate((self.member, member))[source]
         self.arrival = np.concatenate((self.arrival, arrival))[source]
         self.done = np.concatenate((self.done, done))[source]
+        self._starts = np.searchsorted(self.member, np.arange(len(self._starts))).tolist()
         return np.maximum(source - held, -1)
 
     def block(self, members: slice) -> slice:
         """Where the records of `members` are."""
-        start, stop = np.searchsorted(self.member, (members.start, members.stop))
-        return slice(start, stop)
+        return slice(self._starts[members.start], self._starts[members.stop])
 
     def count_after(self, members: slice, t: float) -> np.ndarray:
         """Records of each of `members` not done by t."""
@@ -103,6 +108,7 @@ class HandOvers:
         self._clock_index: dict[tuple, int] = {}
         self._arrays: dict[str, np.ndarray] | None = None
         self._stage_names: list[str] = []  # distinct arrival stages, with `_arrays`
+        self._door_shares: list[float] = []  # distinct door shares, with `_arrays`
         self.loaded = np.zeros(0, dtype=np.int64)  # shelf parcels loaded, not handed over
         self.peak = np.zeros(0, dtype=np.int64)  # most parcels on each shelf at once
         self.on_shelf = Records()  # they hold their slots until picked up
@@ -125,6 +131,8 @@ class HandOvers:
         self._arrays = None
         self.loaded = np.concatenate((self.loaded, np.zeros(members, dtype=np.int64)))
         self.peak = np.concatenate((self.peak, np.zeros(members, dtype=np.int64)))
+        self.on_shelf.add_members(members)
+        self.to_door.add_members(members)
         return first
 
     def add(self, shelves: Shelves, drops: list[Drop], now: float) -> None:
@@ -233,7 +241,7 @@ class HandOvers:
         share = arrays["door_share"][members]
         door = np.empty(len(ids), dtype=bool)
         u_door = parcels.u_door[ids]
-        for value in np.unique(share).tolist():  # compared as `u_door < door_share` is
+        for value in self._door_shares:  # compared as `u_door < door_share` is
             rows = share == value
             door[rows] = u_door[rows] < value
         u = parcels.u_pickup[ids].astype(np.float64)
@@ -245,10 +253,11 @@ class HandOvers:
             on_shelf = arrival[shelf]
             clock = arrays["clock"][members[shelf]]
             picked = np.empty(len(on_shelf))
-            for index in np.unique(clock).tolist():
+            for index, opening in enumerate(self._clocks):
                 rows = clock == index
-                opening = self._clocks[index]
-                picked[rows] = opening.to_real(opening.to_open(on_shelf[rows]) + delay[rows])
+                if rows.any():
+                    picked[rows] = opening.to_real(opening.to_open(on_shelf[rows])
+                                                   + delay[rows])
             done[shelf] = picked + extra_h[shelf]  # adding 0 leaves a time as it is
         stage = arrays["arrival_stage"][members]
         for index, name in enumerate(self._stage_names):
@@ -261,6 +270,7 @@ class HandOvers:
     def _member_arrays(self) -> dict[str, np.ndarray]:
         if self._arrays is None:
             self._stage_names = sorted({name for name in self._arrival_stage if name})
+            self._door_shares = sorted(set(self._door_share))
             self._arrays = {
                 "door_share": np.array(self._door_share),
                 "door_h": np.array(self._door_h),
