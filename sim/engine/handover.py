@@ -175,14 +175,18 @@ class HandOvers:
         """Occupancy of each member just after each loop's drop there, kept if a new peak."""
         records = self.on_shelf
         start = np.searchsorted(records.member, batch.peak_member, "left")
-        sizes = np.searchsorted(records.member, batch.peak_member, "right") - start
-        # each peak read against each record of its member: (read, record) pairs
+        # a member's records are in the order they came, so those of the loops up to a
+        # peak's own (and from before the batch, -1) lead its block: sort keys (member, loop)
+        span = int(batch.peak_entry[-1]) + 2  # loop numbers -1 to the last, shifted by 1
+        key = records.member * span + entry + 1
+        stop = np.searchsorted(key, batch.peak_member * span + batch.peak_entry + 1, "right")
+        sizes = stop - start
+        # each peak read against each of those records: (read, record) pairs
         read = np.repeat(np.arange(len(sizes)), sizes)
         first_pair = np.cumsum(sizes) - sizes
         record = np.arange(len(read)) + np.repeat(start - first_pair, sizes)
         at = batch.peak_at[read]
-        present = ((entry[record] <= batch.peak_entry[read])
-                   & (records.arrival[record] <= at) & (records.done[record] > at))
+        present = (records.arrival[record] <= at) & (records.done[record] > at)
         occupancy = np.bincount(read[present], minlength=len(sizes))
         np.maximum.at(self.peak, batch.peak_member, occupancy)
 
