@@ -162,7 +162,8 @@ class HandOvers:
         shelf = ~door
         if batch.loaded:
             self.loaded -= np.bincount(batch.member[shelf], minlength=len(self.loaded))
-        # records done by the first loop's time are not present at any arrival to come
+        # a drop comes after its loop left, and loops come in the order they leave: records
+        # done by the batch's first departure are present at no drop to come
         self.to_door.replace(batch.earliest, batch.member[door], batch.arrival[door],
                              done[door])
         fresh = self.on_shelf.replace(batch.earliest, batch.member[shelf],
