@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import networkx as nx
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.network import POINT, STATION, build_network
+from sim.network.roads import Roads
 from sim.network.routes import sweep_partition, tour_order
 from sim.scenario import load_scenario
 
@@ -105,3 +109,36 @@ def test_explicit_roads_set_the_legs(scenario_copy):
             assert np.allclose(route.leg_km[1:-1], 15.0)
             # village roads at 30 km/h, below the minivans' 40 km/h
             assert np.allclose(route.leg_hours, route.leg_km / 30.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.integers(6, 120), st.sampled_from([1, 2, 3, 1000]))
+def test_bounded_loop_searches_find_the_same_paths(seed, size, hour_values):
+    # few distinct road hours make many equally fast paths: ties must resolve as in full
+    rng = np.random.default_rng(seed)
+    graph = nx.path_graph(size)  # connected
+    for _ in range(size):
+        graph.add_edge(*rng.choice(size, 2, replace=False).tolist())
+    for u, v in graph.edges:
+        hours = float(rng.integers(1, hour_values + 1))
+        graph.edges[u, v].update(km=hours * 50.0, road_class="county", hours=hours)
+    roads = Roads(graph, ["county"], np.array([50.0]))
+    nodes = rng.choice(size, min(size, 8), replace=False)
+    reach = rng.choice(size, 2, replace=False)
+    hours, predecessors = roads.shortest_among(nodes, reach)
+    full_hours, full_predecessors = roads.shortest_from(nodes)
+    targets = np.concatenate((nodes, reach))
+    assert np.array_equal(hours[:, targets], full_hours[:, targets])
+    for row, source in enumerate(nodes.tolist()):
+        for target in targets.tolist():
+            bounded = roads.leg(predecessors[row], source, target)
+            full = roads.leg(full_predecessors[row], source, target)
+            assert bounded.km_by_class.tolist() == full.km_by_class.tolist()
+            assert _path(predecessors[row], target) == _path(full_predecessors[row], target)
+
+
+def _path(predecessors: np.ndarray, target: int) -> list[int]:
+    path = [target]
+    while predecessors[path[-1]] >= 0:
+        path.append(int(predecessors[path[-1]]))
+    return path
