@@ -117,14 +117,13 @@ class HandOvers:
     def register(self, shelves: Shelves) -> int:
         """Number the members of `shelves` after those registered before; the first one."""
         first = len(self._door_share)
-        for index in shelves.member_clock.tolist():
-            clock = shelves.clocks[index]
+        for clock in shelves.clocks:  # one per distinct set of opening hours
             key = tuple(clock.starts) + tuple(clock.ends)
             if key not in self._clock_index:
                 self._clock_index[key] = len(self._clocks)
                 self._clocks.append(clock)
             self._clock.append(self._clock_index[key])
-        members = len(shelves.member_clock)
+        members = len(shelves.clocks)
         self._door_share += [shelves.door_share] * members
         self._door_h += [shelves.door_h] * members
         self._arrival_stage += [shelves.arrival_stage] * members

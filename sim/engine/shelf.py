@@ -51,21 +51,9 @@ class Shelves:
     def __init__(self, ledger: Ledger, slots: Sequence[float], clocks: Sequence[DailyClock],
                  delay: PickupDelay, door_share: float, door_h: float,
                  arrival_stage: str | None = None, hand_overs: HandOvers | None = None) -> None:
-        self.ledger = ledger
         self.arrival_stage = arrival_stage  # ledger stage stamped when a drop arrives
         self.slots = np.asarray(slots, dtype=np.float64)
-        # members' opening hours: distinct clocks, and which one each member keeps
-        distinct: dict[tuple, int] = {}
-        self.clocks: list[DailyClock] = []
-        member_clock = []
-        for clock in clocks:
-            key = tuple(clock.starts) + tuple(clock.ends)
-            if key not in distinct:
-                distinct[key] = len(self.clocks)
-                self.clocks.append(clock)
-            member_clock.append(distinct[key])
-        self.member_clock = np.array(member_clock, dtype=np.int64)
-        self.delay = delay
+        self.clocks = list(clocks)  # each member's opening hours
         self.door_share = door_share
         self.door_h = door_h
         self._pending: list[tuple[np.ndarray, int, float]] = []
