@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.engine.ledger import STAGES
+from sim.results.parcels import QUANTILES, lead_block
 
 from .conftest import TUTORIAL
 
@@ -115,3 +119,17 @@ def test_overload_completes_and_names_the_unstable_resources():
     assert len(unstable) >= 3
     assert (unstable["backlog_growth_per_day"] > 0).all()
     assert result.bottlenecks["rank"].iloc[0] == 1 and result.bottlenecks["unstable"].iloc[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0, 500, allow_nan=False) | st.sampled_from([0.0, 1.5, 24.0]),
+                min_size=1, max_size=60))
+def test_lead_time_block_agrees_with_numpy(leads):
+    # the quantiles come from partitions rather than np.percentile: same rule, same values
+    values = np.array(leads)
+    block = lead_block(values.copy())
+    expected = np.percentile(values, list(QUANTILES.values()))
+    assert [block[name] for name in QUANTILES] == expected.tolist()
+    assert block["mean"] == values.mean()
+    assert block["max"] == values.max()
+    assert block["count"] == len(values)
