@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from sim.demand import _hour_of_day
 from sim.engine.model import Simulation, check_stage_order
 from sim.network import POINT
 from sim.results import summarise
@@ -101,3 +103,23 @@ def time_inside(result) -> float:
     measured = parcels[parcels["measured"]]
     done = measured["done_h"].fillna(result.output.end_h)
     return float((done - measured["created_h"]).mean())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5) | st.floats(0, 10), min_size=24, max_size=24)
+       .filter(lambda profile: sum(profile) > 0),
+       st.integers(0, 2**32 - 1))
+def test_hours_of_day_are_the_binary_search_of_the_profile(profile, seed):
+    # the bucketed lookup must give what searching each uniform in the CDF gives, also at
+    # bucket edges and CDF steps
+    rng = np.random.default_rng(seed)
+    cumulative = np.cumsum(profile, dtype=np.float64)
+    cumulative /= cumulative[-1]
+    edges = np.arange(4097) / 4096
+    uniforms = np.concatenate((rng.random(2000), cumulative[:-1], edges[:-1],
+                               np.nextafter(edges[1:], 0), np.nextafter(cumulative[:-1], 0)))
+    uniforms = uniforms[uniforms < 1.0]  # as drawn: in [0, 1)
+    expected = np.minimum(np.searchsorted(cumulative, uniforms, side="right"), 23)
+    hours = uniforms.copy()
+    _hour_of_day(profile, hours)
+    assert np.array_equal(hours, expected)
