@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim.network import POINT, STATION, build_network
 from sim.network.roads import Roads
-from sim.network.routes import sweep_partition, tour_order
+from sim.network.routes import _greedy_cycle, sweep_partition, tour_order
 from sim.scenario import load_scenario
 
 from .conftest import KAIFENG, TUTORIAL
@@ -142,3 +142,16 @@ def _path(predecessors: np.ndarray, target: int) -> list[int]:
     while predecessors[path[-1]] >= 0:
         path.append(int(predecessors[path[-1]]))
     return path
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 12), st.sampled_from([2, 5, 1000]))
+def test_greedy_start_is_networkx_greedy_tour(seed, size, values):
+    # few distinct hours make ties: they must go to the same stop as in networkx
+    rng = np.random.default_rng(seed)
+    hours = rng.integers(1, values, (size, size)).astype(float)
+    hours = np.triu(hours, 1) + np.triu(hours, 1).T
+    graph = nx.complete_graph(size)
+    nx.set_edge_attributes(graph, {(u, v): float(hours[u, v]) for u, v in graph.edges}, "weight")
+    expected = nx.approximation.greedy_tsp(graph, source=0)[:-1]
+    assert _greedy_cycle(hours).tolist() == expected
