@@ -53,6 +53,11 @@ class Facility:
         self._sorted = None if line is None else f"{self.kind}_sorted"
         self.departure_stage = f"{self.kind}_dep"
         self._last_ready = -np.inf
+        # drop-offs in the line's open clock, worked out once for them all (by position)
+        self._dropoffs_opened = None
+        if line is not None and dropoffs is not None:
+            self._dropoffs_opened = line.clock.to_open(dropoffs.ready)
+        self._dropoffs_taken = 0
         if line is None:
             self.sync(np.inf)  # nothing to sort: drop-offs are ready when made
 
@@ -66,7 +71,12 @@ class Facility:
         if self.dropoffs is not None and len(self.dropoffs):
             ids, arrival = self.dropoffs.take_with_ready(t, len(self.dropoffs))
             if len(ids):
-                self._admit(ids, arrival, self._dropoff_key)
+                taken = self._dropoffs_taken
+                self._dropoffs_taken += len(ids)
+                opened = None
+                if self._dropoffs_opened is not None:
+                    opened = self._dropoffs_opened[taken : self._dropoffs_taken]
+                self._admit(ids, arrival, self._dropoff_key, opened)
 
     def receive(self, ids: np.ndarray, t: float, from_below: bool = False) -> None:
         """A vehicle unloads `ids` here at time t; `from_below`: its own loop's vehicle, back
@@ -75,10 +85,11 @@ class Facility:
         if len(ids):
             self._admit(ids, t, self._up_key if from_below else None)
 
-    def _admit(self, ids: np.ndarray, arrival: np.ndarray | float,
-               key: int | None = None) -> None:
-        """Stamp, sort and file parcels arriving at `arrival` (one time, or one each), into
-        the queue of `key` if it is known for them all."""
+    def _admit(self, ids: np.ndarray, arrival: np.ndarray | float, key: int | None = None,
+               opened: np.ndarray | None = None) -> None:
+        """Stamp, sort and file parcels arriving at `arrival` (one time, or one each, then
+        `opened` in the line's clock if known), into the queue of `key` if it is known for
+        them all."""
         ledger = self.ledger
         if self._arr is not None:
             ledger.stamp(self._arr, ids, arrival)
@@ -86,7 +97,7 @@ class Facility:
             ready = np.broadcast_to(np.asarray(arrival, dtype=np.float64), ids.shape)
         else:
             if np.ndim(arrival):
-                finish = self.line.serve(arrival)
+                finish = self.line.serve(arrival, opened)
             else:
                 finish = self.line.serve_together(arrival, len(ids))
             ledger.stamp(self._sorted, ids, finish)

@@ -33,6 +33,15 @@ class SortingLine:
         self._free = np.zeros(lines)  # working-clock time each line (or residue) is free
         self._served = 0
         self._last_arrival = -np.inf
+        self._work_done = np.zeros(1)  # k / rate at k: the work of k parcels, from 0 up
+
+    def _work(self, count: int) -> np.ndarray:
+        """The open hours k parcels take, for k = 0..count (a view of a growing table: the
+        same numbers as computing them afresh, without the per-batch cost)."""
+        if len(self._work_done) <= count:
+            size = max(2 * len(self._work_done), count + 1)
+            self._work_done = np.arange(size, dtype=np.float64) / self.rate
+        return self._work_done[: count + 1]
 
     @property
     def capacity_per_h(self) -> float:
@@ -51,19 +60,21 @@ class SortingLine:
             raise AssertionError("sorting line arrivals must not go back in time")
         self._last_arrival = arrival
         start = max(self._free[0], self.clock.to_open_scalar(arrival))
-        finish = start + np.arange(1, count + 1, dtype=np.float64) / self.rate
+        finish = start + self._work(count)[1:]
         self._free[0] = finish[-1]
         self._served += count
         return np.round(self.clock.to_real(finish, increasing=True), TIME_DECIMALS)
 
-    def serve(self, arrivals: np.ndarray) -> np.ndarray:
-        """Real finish times for a batch of non-decreasing arrival times."""
+    def serve(self, arrivals: np.ndarray, opened: np.ndarray | None = None) -> np.ndarray:
+        """Real finish times for a batch of non-decreasing arrival times; `opened`, if
+        given, is `clock.to_open(arrivals)`, worked out in advance."""
         if len(arrivals) == 0:
             return np.empty(0)
         if arrivals[0] < self._last_arrival:
             raise AssertionError("sorting line arrivals must not go back in time")
         self._last_arrival = float(arrivals[-1])
-        opened = self.clock.to_open(arrivals)
+        if opened is None:
+            opened = self.clock.to_open(arrivals)
         service = None if self.rng is None else self.rng.exponential(1 / self.rate, len(arrivals))
         if self.lines == 1:
             finish = self._one_line(opened, service, 0)
@@ -78,10 +89,11 @@ class SortingLine:
 
     def _one_line(self, opened: np.ndarray, service: np.ndarray | None, line: int) -> np.ndarray:
         if service is None:
-            done_work = np.arange(1, len(opened) + 1, dtype=np.float64) / self.rate
+            work = self._work(len(opened))
+            done_work, before = work[1:], work[:-1]
         else:
             done_work = np.cumsum(service)
-        before = np.concatenate(([0.0], done_work[:-1]))
+            before = np.concatenate(([0.0], done_work[:-1]))
         latest_start = np.maximum.accumulate(opened - before)
         finish = done_work + np.maximum(self._free[line], latest_start)
         self._free[line] = finish[-1]
