@@ -7,7 +7,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.queues import ParcelQueue
+from sim.engine.queues import DrawnArrivals, ParcelQueue
 
 
 def test_take_only_what_is_ready_in_order():
@@ -81,3 +81,20 @@ def test_queue_grows_and_compacts_without_losing_order():
         assert taken.tolist() == expected[:5]
         expected = expected[5:]
     assert queue.ids.tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ready=st.lists(st.floats(0, 50, allow_nan=False), max_size=60),
+    takes=st.lists(st.tuples(st.floats(0, 60, allow_nan=False), st.integers(0, 10)),
+                   max_size=12),
+)
+def test_drawn_arrivals_take_what_a_parcel_queue_takes(ready, takes):
+    """The bisect on a list finds what numpy's search does, ties and limits included."""
+    ready = np.sort(np.array(ready, dtype=np.float64))
+    ids = np.arange(len(ready))
+    drawn = DrawnArrivals(ids, ready)
+    queue = ParcelQueue(simpy.Environment(), ids, ready)
+    for t, limit in sorted(takes):
+        assert drawn.take(t, limit).tolist() == queue.take(t, limit).tolist()
+        assert len(drawn) == len(queue)

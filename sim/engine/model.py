@@ -17,6 +17,7 @@ import simpy
 from sim.clock import ALWAYS, DailyClock
 from sim.demand import (
     DOWN,
+    PARCEL_ID,
     STREAM_DEMAND,
     Parcels,
     check_volume,
@@ -26,7 +27,7 @@ from sim.demand import (
 from sim.engine.facility import Facility
 from sim.engine.handover import HandOvers
 from sim.engine.ledger import DOWN_PATH, STAMP, UP_PATH, Ledger
-from sim.engine.queues import ParcelQueue
+from sim.engine.queues import DrawnArrivals, ParcelQueue
 from sim.engine.shelf import PickupDelay, Shelves
 from sim.engine.sorting import SortingLine
 from sim.engine.stops import FacilityStop, PointStop
@@ -98,7 +99,7 @@ class Simulation:
         self._shelf_slots_override = scenario.nodes["shelf_slots"].to_numpy()
         self.shelves: list[Shelves] = []
         self.point_shelf: dict[int, list[tuple[Shelves, int]]] = {}
-        self._point_queues: list[ParcelQueue] = []
+        self._point_queues: list[DrawnArrivals] = []
         self.stops = self._stops()
         self.runners = self._runners()
         self.goods = GoodsModel(self.env, scenario, self.network, self.end_h) \
@@ -136,14 +137,12 @@ class Simulation:
             queues[node] = ParcelQueue(self.env, ids[order], ready[order])
         return queues
 
-    def _point_dropoffs(self, node: int, carrier: int) -> ParcelQueue:
+    def _point_dropoffs(self, node: int, carrier: int) -> DrawnArrivals:
         """A village's drop-offs for one carrier's vans (all of them for a shared fleet)."""
-        ids = self._origin_ids.get(node, np.empty(0, dtype=self.parcels.created.dtype))
+        ids = self._origin_ids.get(node, np.empty(0, dtype=PARCEL_ID))
         if len(ids) and carrier != ALL_CARRIERS:
             ids = ids[self.parcels.carriers()[ids] == carrier]
-        if not len(ids):
-            return ParcelQueue(self.env)
-        return ParcelQueue(self.env, ids, self.parcels.created[ids])
+        return DrawnArrivals(ids, self.parcels.created[ids])
 
     def _facilities(self, dropoffs: dict[int, ParcelQueue]) -> dict[int, Facility]:
         config, tree = self.scenario.config, self.network.tree

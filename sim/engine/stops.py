@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.demand import PARCEL_ID
 from sim.engine.facility import Facility
-from sim.engine.queues import ParcelQueue
+from sim.engine.queues import DrawnArrivals
 from sim.engine.shelf import Shelves
 
 _EMPTY = np.empty(0, dtype=PARCEL_ID)
@@ -53,7 +53,7 @@ class PointStop:
 
     realtime = False
 
-    def __init__(self, shelves: Shelves, member: int, dropoffs: ParcelQueue | None = None,
+    def __init__(self, shelves: Shelves, member: int, dropoffs: DrawnArrivals | None = None,
                  dwell_h: float = 0.0) -> None:
         self.shelves = shelves
         self.member = member
