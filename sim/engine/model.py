@@ -321,7 +321,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
     The engine makes no reference cycles (tests/test_environment.py checks it), so the
     collector would find nothing; its passes over the scenario, the network and the libraries
-    cost some 0.3 s of a Kaifeng month."""
+    cost a Kaifeng month about 0.15 s, even with the objects made before the run frozen."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

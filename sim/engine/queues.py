@@ -179,9 +179,8 @@ class DrawnArrivals:
     own time, taken from the head.
 
     A van takes a few at each stop, some 150,000 times a month, so the ready times are kept
-    as a Python list and searched by `bisect`, a quarter of the cost of numpy's search on
-    so small a take. The list holds the same float64 values, so the search finds the same
-    place.
+    as a Python list and searched by `bisect`, cheaper per call than numpy's search. The
+    list holds the same float64 values, so the search finds the same place.
     """
 
     def __init__(self, ids: np.ndarray, ready: np.ndarray) -> None:
