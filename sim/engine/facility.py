@@ -57,7 +57,6 @@ class Facility:
         self._dropoffs_opened = None
         if line is not None and dropoffs is not None:
             self._dropoffs_opened = line.clock.to_open(dropoffs.ready)
-        self._dropoffs_taken = 0
         if line is None:
             self.sync(np.inf)  # nothing to sort: drop-offs are ready when made
 
@@ -71,11 +70,10 @@ class Facility:
         if self.dropoffs is not None and len(self.dropoffs):
             ids, arrival = self.dropoffs.take_with_ready(t, len(self.dropoffs))
             if len(ids):
-                taken = self._dropoffs_taken
-                self._dropoffs_taken += len(ids)
                 opened = None
-                if self._dropoffs_opened is not None:
-                    opened = self._dropoffs_opened[taken : self._dropoffs_taken]
+                if self._dropoffs_opened is not None:  # the queue is taken from its head
+                    taken = len(self._dropoffs_opened) - len(self.dropoffs)
+                    opened = self._dropoffs_opened[taken - len(ids) : taken]
                 self._admit(ids, arrival, self._dropoff_key, opened)
 
     def receive(self, ids: np.ndarray, t: float, from_below: bool = False) -> None:

@@ -21,6 +21,13 @@ _MIN_CAPACITY = 64
 _RELEASE_CAPACITY = 1 << 20  # parcels: an empty queue keeps a buffer up to this size
 
 
+def _check_in_time_order(ready: np.ndarray) -> None:
+    """Parcels handed over already queued must come with non-decreasing ready times
+    (compared pairwise: no full-size float temporary)."""
+    if len(ready) > 1 and (ready[1:] < ready[:-1]).any():
+        raise AssertionError("parcel queue ready times must not decrease")
+
+
 class ParcelQueue:
     """Parcel ids in FIFO order with non-decreasing ready times."""
 
@@ -33,8 +40,7 @@ class ParcelQueue:
             self._ready = np.empty(_MIN_CAPACITY, dtype=np.float64)
             self._tail = 0
         else:
-            if len(ids) > 1 and (ready[1:] < ready[:-1]).any():  # no full-size float temporary
-                raise AssertionError("parcel queue ready times must not decrease")
+            _check_in_time_order(ready)
             self._ids = np.asarray(ids, dtype=PARCEL_ID)
             self._ready = np.asarray(ready, dtype=np.float64)
             self._tail = len(ids)
@@ -184,8 +190,7 @@ class DrawnArrivals:
     """
 
     def __init__(self, ids: np.ndarray, ready: np.ndarray) -> None:
-        if len(ids) > 1 and (ready[1:] < ready[:-1]).any():
-            raise AssertionError("drawn arrivals must come in time order")
+        _check_in_time_order(ready)
         self.ids = np.asarray(ids, dtype=PARCEL_ID)
         self._ready = np.asarray(ready, dtype=np.float64).tolist()
         self._head = 0
