@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from sim.cli import app
 from sim.engine.ledger import STAGES
 from sim.results.parcels import QUANTILES, lead_block
+from sim.results.writer import write_parquet_pieces
 
 from .conftest import TUTORIAL
 
@@ -119,6 +121,38 @@ def test_overload_completes_and_names_the_unstable_resources():
     assert len(unstable) >= 3
     assert (unstable["backlog_growth_per_day"] > 0).all()
     assert result.bottlenecks["rank"].iloc[0] == 1 and result.bottlenecks["unstable"].iloc[0]
+
+
+def test_parcels_file_holds_the_ledger_in_row_groups_a_reader_can_skip(tmp_path):
+    from sim import api
+
+    # overloaded, so that many stamps lie after the end of the run and must be left blank
+    results = api.run(TUTORIAL, ["demand.multiplier=4", "run.days=6"])
+    ledger, end = results.output.ledger, results.output.end_h
+    path = tmp_path / "parcels.parquet"
+    write_parquet_pieces(path, results.parcel_tables(rows_per_table=20_000))
+    table = pd.read_parquet(path)
+    blanks = 0
+    for stage in STAGES:
+        stamps = ledger.times[stage].astype(np.float64)
+        expected = np.where(stamps <= end, stamps, np.nan)
+        np.testing.assert_array_equal(table[f"{stage}_h"].to_numpy(np.float64), expected)
+        blanks += int(np.count_nonzero(stamps > end))
+    assert blanks > 1000
+    np.testing.assert_array_equal(table["lead_time_h"].to_numpy(), results.outcomes.lead_h)
+
+    metadata = pq.ParquetFile(path).metadata
+    assert metadata.num_row_groups == -(-len(ledger) // 20_000)
+    names = metadata.schema.names
+    created = ledger.times["created"]
+    for group in range(metadata.num_row_groups):
+        columns = metadata.row_group(group)
+        rows = created[group * 20_000 : (group + 1) * 20_000]
+        stats = columns.column(names.index("created_h")).statistics
+        assert (stats.min, stats.max) == (rows.min(), rows.max())  # a time filter can skip
+        assert not columns.column(names.index("county")).is_stats_set  # would skip nothing
+    after = pq.read_table(path, filters=[("created_h", ">=", 96.0)]).column("id").to_numpy()
+    np.testing.assert_array_equal(after, np.flatnonzero(created >= 96.0))
 
 
 @settings(max_examples=300, deadline=None)
