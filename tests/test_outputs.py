@@ -91,23 +91,28 @@ def test_validate_reports_the_network(tmp_path):
     assert "1 gateway, 1 hub, 1 park, 4 station, 32 point" in result.output
 
 
-def test_a_failed_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
+@pytest.mark.parametrize("failing", ["bottlenecks.csv", "parcels.parquet"])
+def test_a_failed_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch, failing):
     from sim import api
-    from sim.results import write_results
+    from sim.results import write_results, writer
 
     out = tmp_path / "run"
     results = api.run(TUTORIAL, ["run.days=2"])
     write_results(results, out, parcels=False)  # an earlier complete run in the same folder
     assert (out / "summary.json").exists()
 
-    def broken(self, *args, **kwargs):
+    def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    if failing == "bottlenecks.csv":  # on this thread, while parcels.parquet is written
+        monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    else:  # on the writer's thread
+        monkeypatch.setattr(writer, "write_parquet_pieces", broken)
     with pytest.raises(OSError, match="disk full"):
-        write_results(results, out, parcels=False)
+        write_results(results, out)
     assert not (out / "summary.json").exists()  # the folder no longer claims completeness
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written files
+    assert (out / "parcels.parquet").exists() == (failing != "parcels.parquet")
 
 
 def test_overload_completes_and_names_the_unstable_resources():

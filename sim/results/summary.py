@@ -108,10 +108,11 @@ class Results:
         return parcels_table(self.output, self.outcomes).to_pandas()
 
     def parcel_tables(self, rows_per_table: int = 1_000_000) -> Iterator[pa.Table]:
-        """The per-parcel table in pieces, for writing large runs in bounded memory."""
-        for start in range(0, max(len(self.output.ledger), 1), rows_per_table):
-            yield parcels_table(self.output, self.outcomes,
-                                slice(start, start + rows_per_table))
+        """The per-parcel table in pieces, for writing large runs in bounded memory. The
+        outcomes are worked out now, by the caller's thread; the pieces as they are read."""
+        output, outcomes = self.output, self.outcomes
+        return (parcels_table(output, outcomes, slice(start, start + rows_per_table))
+                for start in range(0, max(len(output.ledger), 1), rows_per_table))
 
     def lots(self) -> pd.DataFrame | None:
         """The per-lot table of goods other than parcels, if the scenario has any."""
