@@ -1,4 +1,5 @@
-"""One benchmark case in this process: load, simulate, summarise, write; print JSON timings.
+"""One benchmark case in this process: load, simulate, then KPIs and files as `sim run` does
+them (write_results works out the KPIs while parcels.parquet is written); print JSON timings.
 
 Run by benchmarks/run.py in a fresh interpreter per repetition, so peak memory (max RSS) is
 the case's own.
@@ -42,17 +43,16 @@ def main() -> None:
     output = simulation.run()
     mark("simulate")
     results = summarise(output)
-    summary = results.summary
-    mark("kpis")
     with tempfile.TemporaryDirectory() as folder:
         write_results(results, Path(folder), parcels=not args.no_parcels)
-    mark("write")
+    mark("results")
+    summary = results.summary
     phases = {name: end - start for (_, start), (name, end) in itertools.pairwise(marks)}
     print(json.dumps({
         "seconds": marks[-1][1] - marks[0][1],
         "phases": phases,
         "parcels": summary["parcels"]["created"],
-        "peak_rss_mb": peaks["write"],
+        "peak_rss_mb": peaks["results"],
         "peak_rss_mb_after": peaks,
     }))
 
