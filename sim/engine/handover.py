@@ -117,7 +117,7 @@ class HandOvers:
     def register(self, shelves: Shelves) -> int:
         """Number the members of `shelves` after those registered before; the first one."""
         first = len(self._door_share)
-        for clock in shelves.clocks:  # one per distinct set of opening hours
+        for clock in shelves.clocks:  # each member's; `_clocks` keeps each distinct one once
             key = tuple(clock.starts) + tuple(clock.ends)
             if key not in self._clock_index:
                 self._clock_index[key] = len(self._clocks)
