@@ -10,6 +10,7 @@ machine runs it; compare cases from the same session, not across machines.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -128,6 +129,28 @@ def targets_markdown(found: list[tuple[str, str, bool]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cpu_model() -> str:
+    """The processor's name as the kernel reports it (platform.processor() is often blank on
+    Linux): tables from different machines differ by it, by a factor of three or more."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    return {"date": datetime.date.today().isoformat(), "cpu": cpu_model(),
+            "cpus": os.cpu_count(), "machine": platform.machine(),
+            "python": platform.python_version()}
+
+
+def machine_markdown(about: dict) -> str:
+    return (f"Measured {about['date']} on {about['cpu']} ({about['cpus']} CPUs, "
+            f"{about['machine']}), Python {about['python']}.\n")
+
+
 def versus_reference(reps: int) -> dict:
     """Engine and parcel-per-process reference on the tutorial week, in one process."""
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "versus_reference.py"),
@@ -150,14 +173,13 @@ def main() -> None:
               f"peak {row['peak_rss_mb']:.0f} MB", flush=True)
     reference = None if args.case else versus_reference(args.reps)
     args.out.mkdir(parents=True, exist_ok=True)
-    machine = {"python": platform.python_version(), "machine": platform.machine(),
-               "cpus": os.cpu_count()}
+    about = machine()
     found = targets(rows, reference)
     (args.out / "latest.json").write_text(json.dumps(
-        {"machine": machine, "cases": rows, "versus_reference": reference,
+        {"machine": about, "cases": rows, "versus_reference": reference,
          "targets": [{"target": what, "measured": measured, "met": met}
                      for what, measured, met in found]}, indent=2) + "\n")
-    text = markdown(rows)
+    text = machine_markdown(about) + "\n" + markdown(rows)
     if reference is not None:
         text += (f"\nParcel-per-process reference on the tutorial week ({reference['parcels']:,}"
                  f" parcels): {reference['reference_s']:.2f} s against the engine's "
