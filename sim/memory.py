@@ -11,7 +11,8 @@ memory.
 numpy advises the kernel to back arrays of 4 MB and more with transparent huge pages. A run
 writes each of its big arrays once, so huge pages save it little, and where the kernel
 compacts memory to find them (defrag "madvise", the common default) they cost a month about
-0.6 s more.
+0.6 s more. (On a machine three times slower, with the same kernel settings, they made no
+difference beyond the noise.)
 
 Settings in the environment win: NUMPY_MADVISE_HUGEPAGE=1 keeps huge pages, and any MALLOC_*
 variable or GLIBC_TUNABLES leaves malloc as the environment set it.
