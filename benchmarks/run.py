@@ -131,7 +131,8 @@ def targets_markdown(found: list[tuple[str, str, bool]]) -> str:
 
 def cpu_model() -> str:
     """The processor's name as the kernel reports it (platform.processor() is often blank on
-    Linux): tables from different machines differ by it, by a factor of three or more."""
+    Linux). The project's machines have differed three times over in speed, so a table must
+    say which one measured it."""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
         for line in cpuinfo.read_text().splitlines():
@@ -141,6 +142,7 @@ def cpu_model() -> str:
 
 
 def machine() -> dict:
+    """When and on what the table was measured, for latest.json and latest.md."""
     return {"date": datetime.date.today().isoformat(), "cpu": cpu_model(),
             "cpus": os.cpu_count(), "machine": platform.machine(),
             "python": platform.python_version()}
