@@ -10,16 +10,18 @@ machine runs it; compare cases from the same session, not across machines.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: benchmarks/ is not an installed package
+
+from benchmarks.machine import machine, machine_markdown  # noqa: E402
+
 CASES = {
     "kaifeng-30d": {
         "what": "configs/kaifeng.yaml, 30 days, normal volume, every output file",
@@ -127,30 +129,6 @@ def targets_markdown(found: list[tuple[str, str, bool]]) -> str:
     lines += [f"| {what} | {measured} | {'yes' if met else 'no'} |"
               for what, measured, met in found]
     return "\n".join(lines) + "\n"
-
-
-def cpu_model() -> str:
-    """The processor's name as the kernel reports it (platform.processor() is often blank on
-    Linux). The project's machines have differed three times over in speed, so a table must
-    say which one measured it."""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def machine() -> dict:
-    """When and on what the table was measured, for latest.json and latest.md."""
-    return {"date": datetime.date.today().isoformat(), "cpu": cpu_model(),
-            "cpus": os.cpu_count(), "machine": platform.machine(),
-            "python": platform.python_version()}
-
-
-def machine_markdown(about: dict) -> str:
-    return (f"Measured {about['date']} on {about['cpu']} ({about['cpus']} CPUs, "
-            f"{about['machine']}), Python {about['python']}.\n")
 
 
 def versus_reference(reps: int) -> dict:

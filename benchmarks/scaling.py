@@ -1,6 +1,6 @@
 """How runtime and memory grow with parcels and with villages (each point in a fresh process).
 
-    python benchmarks/scaling.py [--days 10] [--reps 1]
+    python -m benchmarks.scaling [--days 10] [--reps 1]
 
 Parcels: the default network at 1/4, 1/2, 1 and 2 times its demand. Villages: the default
 demand per resident on networks with 1/4, 1/2, 1 and 2 times its villages (fewer villages
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.machine import machine, machine_markdown
 from benchmarks.run import ROOT, run_case
 from sim.scenario.yamlio import dump_yaml, read_yaml
 
@@ -85,7 +86,9 @@ def main() -> None:
             print(rows[-1], flush=True)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n")
+    about = machine()
+    (out / "scaling.json").write_text(json.dumps({"machine": about, "rows": rows}, indent=2)
+                                      + "\n")
     lines = ["| vary | x | parcels | wall s | simulate s | us per parcel | peak MB |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
@@ -93,8 +96,9 @@ def main() -> None:
         lines.append(f"| {row['vary']} | {row['factor']:g} | {row['parcels']:,} | "
                      f"{row['seconds']:.1f} | {row['simulate_s']:.1f} | {per:.2f} | "
                      f"{row['peak_rss_mb']:,.0f} |")
-    (out / "scaling.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    text = machine_markdown(about) + "\n" + "\n".join(lines) + "\n"
+    (out / "scaling.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

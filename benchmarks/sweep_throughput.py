@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.machine import machine, machine_markdown
 from sim import api
 from sim.experiment.design import SweepFile, with_options
 
@@ -46,9 +47,12 @@ def main() -> None:
               f" | {r['per_second']:.2f} |" for r in rows]
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sweep_throughput.json").write_text(json.dumps(rows, indent=2) + "\n")
-    (out / "sweep_throughput.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    about = machine()
+    (out / "sweep_throughput.json").write_text(
+        json.dumps({"machine": about, "rows": rows}, indent=2) + "\n")
+    text = machine_markdown(about) + "\n" + "\n".join(lines) + "\n"
+    (out / "sweep_throughput.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
