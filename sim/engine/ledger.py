@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.demand import DOWN, Parcels
+from sim.demand import DOWN, PARCEL_ID, Parcels
 
 # In path order for a downward parcel; an upward parcel runs point -> gateway through the
 # same facility columns (its `created` is the drop-off, its `done` the arrival at the gateway).
@@ -35,19 +35,26 @@ UP_PATH: tuple[str, ...] = (
 # 2 s over a year, at half the memory. The engine computes in double precision and only
 # stores in single; creation times, which are inputs, stay in double.
 STAMP = np.float32
+# Stamps wait in a buffer per stage and are written to their column this many at a time.
+# A stamp is a write to a scattered row of a column far larger than the cache; a buffer's
+# worth written in one go finds the column in cache, where batch by batch the work in
+# between has evicted it. Stamping a month of Kaifeng takes 1.2 s rather than 1.7 s.
+STAMP_BUFFER = 1 << 18
 
 
 class Ledger:
     """Columnar parcel state shared by every part of the engine."""
 
-    def __init__(self, parcels: Parcels) -> None:
+    def __init__(self, parcels: Parcels, stamp_buffer: int = STAMP_BUFFER) -> None:
         self.parcels = parcels
         self.flow = parcels.flow
         self.destination = parcels.destination
         self.origin = parcels.origin
-        self.times: dict[str, np.ndarray] = {"created": parcels.created}
+        self._times: dict[str, np.ndarray] = {"created": parcels.created}
         for stage in STAGES[1:]:
-            self.times[stage] = np.full(len(parcels), np.nan, dtype=STAMP)
+            self._times[stage] = np.full(len(parcels), np.nan, dtype=STAMP)
+        self._buffers = {stage: _StampBuffer(min(stamp_buffer, len(parcels)))
+                         for stage in STAGES[1:]}
         self._cells: dict[tuple[int, int], np.ndarray] = {}
 
     def down_cell(self, nodes: int, carriers: int) -> np.ndarray:
@@ -65,8 +72,45 @@ class Ledger:
     def __len__(self) -> int:
         return len(self.parcels)
 
+    @property
+    def times(self) -> dict[str, np.ndarray]:
+        """The stamp columns by stage, every stamp made so far written."""
+        for stage, buffer in self._buffers.items():
+            buffer.write_to(self._times[stage])
+        return self._times
+
     def stamp(self, stage: str, ids: np.ndarray, when: float | np.ndarray) -> None:
-        self.times[stage][ids] = when
+        """Parcels `ids` reached `stage` at `when` (one time, or one each)."""
+        buffer = self._buffers[stage]
+        if not buffer.add(ids, when):
+            buffer.write_to(self._times[stage])
+            if not buffer.add(ids, when):  # more than a buffer holds: written directly
+                self._times[stage][ids] = when
 
     def delivered_by(self, t: float) -> int:
         return int(np.count_nonzero(self.times["done"] <= t))
+
+
+class _StampBuffer:
+    """Stamps of one stage not yet written to its column, in the order they were made (a
+    parcel is stamped at most once per stage, so the order of writing cannot matter)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._ids = np.empty(capacity, dtype=PARCEL_ID)
+        self._when = np.empty(capacity, dtype=STAMP)
+        self._size = 0
+
+    def add(self, ids: np.ndarray, when: float | np.ndarray) -> bool:
+        """Hold the stamps, or return False if they do not fit."""
+        start, end = self._size, self._size + len(ids)
+        if end > len(self._ids):
+            return False
+        self._ids[start:end] = ids
+        self._when[start:end] = when  # rounded to single precision as the column would be
+        self._size = end
+        return True
+
+    def write_to(self, column: np.ndarray) -> None:
+        if self._size:
+            column[self._ids[: self._size]] = self._when[: self._size]
+            self._size = 0
