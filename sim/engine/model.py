@@ -333,12 +333,13 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def check_stage_order(ledger: Ledger) -> None:
     """No parcel leaves a stage before it arrives: stamps never decrease along its path."""
+    times = ledger.times  # buffered stamps written once, then plain columns
     for flow, path in ((DOWN, DOWN_PATH), (1 - DOWN, UP_PATH)):
         first_late: dict[str, int] = {}
         # in blocks of parcels, so the stage columns are compared in cache
         for start in range(0, len(ledger), STAGE_CHECK_BLOCK):
             block = slice(start, start + STAGE_CHECK_BLOCK)
-            for stage, parcel in _late_stamps(ledger, block, flow, path).items():
+            for stage, parcel in _late_stamps(ledger.flow, times, block, flow, path).items():
                 first_late.setdefault(stage, parcel)
         for stage in path[1:]:
             if stage in first_late:
@@ -346,19 +347,19 @@ def check_stage_order(ledger: Ledger) -> None:
                                         "an earlier stage of its path")
 
 
-def _late_stamps(ledger: Ledger, block: slice, flow: int, path: tuple[str, ...]
-                 ) -> dict[str, int]:
+def _late_stamps(flows: np.ndarray, times: dict[str, np.ndarray], block: slice, flow: int,
+                 path: tuple[str, ...]) -> dict[str, int]:
     """Per stage of `path`, the first parcel of `flow` in `block` stamped there before an
     earlier stage of its path."""
-    ours = ledger.flow[block] == flow
+    ours = flows[block] == flow
     late: dict[str, int] = {}
     if not ours.any():
         return late
     # the whole block runs along the path (slices, no gathers); only this flow is judged.
     # Compared as stored: rounding to single precision keeps the order of times
-    latest = ledger.times[path[0]][block].astype(STAMP)
+    latest = times[path[0]][block].astype(STAMP)
     for stage in path[1:]:
-        stamp = ledger.times[stage][block]
+        stamp = times[stage][block]
         bad = (stamp < latest) & ours
         if bad.any():
             late[stage] = block.start + int(np.argmax(bad))
