@@ -1,18 +1,22 @@
 """Command line: `sim run`, `sim validate`, `sim sweep`, `sim capacity`, `sim app`.
 
-Input problems exit with code 2 and a one-line message per problem naming the file, the field
-and what is wrong; they never show a traceback.
+Input problems exit with code 2 and a one-line message per problem naming the file (or
+option), the field and what is wrong; a bug in the simulator exits with code 3. Neither shows
+a traceback (SIM_TRACEBACK=1 shows it for a bug). User text is never read as terminal markup:
+a node id such as `[bold]` prints as written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,18 +28,26 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from sim import api
-from sim.errors import ConservationError, ScenarioError
+from sim.errors import UserError
 from sim.experiment.design import SweepFile, expand, read_sweep_file, swept_keys, with_options
 from sim.experiment.output import write_capacity, write_replications
-from sim.report import print_capacity, print_replications, print_report, print_sweep
+from sim.report import (
+    plain_console,
+    print_capacity,
+    print_replications,
+    print_report,
+    print_sweep,
+)
 from sim.results import write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="County e-commerce express network simulator.")
-console = Console()
-errors = Console(stderr=True)
+# markup off: scenario names, node ids and file names are printed as written
+console = plain_console()
+errors = Console(stderr=True, markup=False, highlight=False)
 
 ConfigArg = Annotated[Path | None, typer.Argument(
     help="scenario YAML (default: configs/kaifeng.yaml)", show_default=False)]
@@ -44,16 +56,39 @@ SetOption = Annotated[list[str] | None, typer.Option(
 
 
 WorkersOption = Annotated[int | None, typer.Option(
-    help="worker processes (default: every core)", show_default=False)]
+    min=1, help="worker processes (default: every core)", show_default=False)]
 DaskOption = Annotated[str | None, typer.Option(
     "--dask", help="run on a Dask cluster: its scheduler address, or 'local'",
     show_default=False)]
 
 
-def _fail(error: ScenarioError) -> None:
+def _fail(error: UserError) -> NoReturn:
     for line in error.message.splitlines():
-        errors.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        errors.print(Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True)
     raise typer.Exit(2)
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """One error path for every command: input problems exit 2 with their message, a bug
+    exits 3 with one line saying so, an interrupt exits 130."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except UserError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        errors.print("interrupted", style="bold red")
+        raise typer.Exit(130) from None
+    except Exception as error:  # a bug: say so plainly, never as a user's mistake
+        if os.environ.get("SIM_TRACEBACK"):
+            errors.print("".join(traceback.format_exception(error)))
+        errors.print(Text.assemble(
+            ("internal error:", "bold red"), f" {type(error).__name__}: {error}. This is a bug"
+            " in the simulator, not in your input; please report it with the scenario and the"
+            " command (SIM_TRACEBACK=1 shows where it happened)."), soft_wrap=True)
+        raise typer.Exit(3) from None
 
 
 @app.command()
@@ -71,7 +106,7 @@ def run(
 ) -> None:
     """Run a scenario: print the KPI table and write the result files."""
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
-    try:
+    with _reported():
         scenario = api.read(config, overrides)  # the run checks roads and volume itself
         with Progress(TextColumn("simulating"), BarColumn(), TextColumn("day {task.fields[day]}"),
                       TimeElapsedColumn(), console=errors, transient=True) as bar:
@@ -94,15 +129,10 @@ def run(
         write_results(results, folder, parcels=parcels)
         if replications is not None:
             write_replications(replications, folder)
-    except ScenarioError as error:
-        _fail(error)
-    except ConservationError as error:
-        errors.print(f"[bold red]internal error:[/] {error}", highlight=False)
-        raise typer.Exit(3) from None
-    print_report(results, console)
-    if replications is not None:
-        print_replications(replications, console)
-    console.print(f"results written to {folder}/", highlight=False)
+        print_report(results, console)
+        if replications is not None:
+            print_replications(replications, console)
+        console.print(f"results written to {folder}/")
 
 
 @contextmanager
@@ -118,17 +148,15 @@ def _counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
 def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
              set_: SetOption = None) -> None:
     """Check a scenario (schema, tables, tree, roads, goods) without running it."""
-    try:
+    with _reported():
         scenario = api.load(config, set_ or [])
-    except ScenarioError as error:
-        _fail(error)
-    nodes = scenario.nodes["kind"].value_counts()
-    counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park", "station",
-                                                           "point"))
-    goods = scenario.config
-    if goods.hubs or goods.products:
-        counts += f"; goods: {len(goods.hubs)} hubs, {len(goods.products)} products"
-    console.print(f"{config}: valid ({counts})", highlight=False, soft_wrap=True)
+        nodes = scenario.nodes["kind"].value_counts()
+        counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park",
+                                                               "station", "point"))
+        goods = scenario.config
+        if goods.hubs or goods.products:
+            counts += f"; goods: {len(goods.hubs)} hubs, {len(goods.products)} products"
+        console.print(f"{config}: valid ({counts})", soft_wrap=True)
 
 
 @app.command()
@@ -149,7 +177,7 @@ def sweep(
     dask: DaskOption = None,
 ) -> None:
     """Run every point of a design with replications: runs.parquet and points.csv."""
-    try:
+    with _reported():
         design = read_sweep_file(file) if file else SweepFile()
         scenario_path = config or (Path(design.scenario) if design.scenario else None)
         design = with_options(design, grid or [], zip_ or [])
@@ -161,11 +189,8 @@ def sweep(
             # the sweep counts what is left to run; earlier runs of this folder are done
             result = api.sweep(scenario, design, out, workers=workers, dask=dask,
                                progress=lambda done, left: show(everything - left + done))
-    except ScenarioError as error:
-        _fail(error)
-    print_sweep(result, swept_keys(design), console)
-    console.print(f"sweep written to {out}/ (runs.parquet, points.csv, points/)",
-                  highlight=False)
+        print_sweep(result, swept_keys(design), console)
+        console.print(f"sweep written to {out}/ (runs.parquet, points.csv, points/)")
 
 
 @app.command()
@@ -182,17 +207,15 @@ def capacity(
         help="write capacity.json and analytic.csv here", show_default=False)] = None,
 ) -> None:
     """Largest demand.multiplier that meets the targets with no growing backlog."""
-    try:
+    with _reported():
         table, result = api.capacity(
             config, target or [], reps, set_ or [], workers=workers, dask=dask,
             log=lambda e: errors.print(
                 f"multiplier {e.multiplier:.4g}: {'passes' if e.passed else 'fails: '}"
-                f"{'; '.join(e.reasons)}", highlight=False))
+                f"{'; '.join(e.reasons)}"))
         if out is not None:
             write_capacity(table, result, out)
-    except ScenarioError as error:
-        _fail(error)
-    print_capacity(table, result, console)
+        print_capacity(table, result, console)
 
 
 @app.command(name="app")

@@ -14,6 +14,11 @@ LEAD_COLUMNS = ("mean", "p50", "p90", "p95", "max")
 TOP_ROWS = 8
 
 
+def plain_console() -> Console:
+    """A console that prints text as written: node ids and names are never markup."""
+    return Console(markup=False)
+
+
 def _num(value: float | int | None, digits: int = 1) -> str:
     if value is None:
         return "-"
@@ -143,7 +148,7 @@ def _frame_table(title: str, frame: pd.DataFrame) -> Table:
 
 
 def print_report(results: Results, console: Console | None = None) -> None:
-    (console or Console()).print(kpi_report(results))
+    (console or plain_console()).print(kpi_report(results))
 
 
 HEADLINE_KPIS = (
@@ -173,10 +178,10 @@ def print_replications(replications, console: Console | None = None) -> None:
         if name in kpis.index:
             row = kpis.loc[name]
             table.add_row(name, _estimate(row["mean"], row["ci_low"], row["ci_high"]))
-    console = console or Console()
+    console = console or plain_console()
     console.print(table)
     for line in replications.errors():
-        console.print(f"[red]{line}[/]", highlight=False)
+        console.print(line, style="red")
 
 
 def print_sweep(result, keys: list[str], console: Console | None = None) -> None:
@@ -198,11 +203,11 @@ def print_sweep(result, keys: list[str], console: Console | None = None) -> None
         failed = f" ({row['reps_failed']} failed)" if row["reps_failed"] else ""
         cells.append(f"{row['reps_ok']}{failed}")
         table.add_row(*cells)
-    (console or Console()).print(table)
+    (console or plain_console()).print(table)
 
 
 def print_capacity(analytic, result, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or plain_console()
     table = Table(title="Analytic capacity: the multiplier at which each resource saturates "
                   "(ordinary day)", title_justify="left")
     for column in ("#", "resource", "capacity/day", "demand/day", "bound"):
@@ -216,8 +221,8 @@ def print_capacity(analytic, result, console: Console | None = None) -> None:
     console.print(table)
     if result.failed_at is None:
         console.print(f"Simulated capacity: no failure up to demand.multiplier "
-                      f"{result.capacity:.4g}", highlight=False)
+                      f"{result.capacity:.4g}")
         return
     console.print(f"Simulated capacity: demand.multiplier {result.capacity:.4g} passes, "
-                  f"{result.failed_at:.4g} fails; binding: {result.binding}", highlight=False,
+                  f"{result.failed_at:.4g} fails; binding: {result.binding}",
                   soft_wrap=True)
