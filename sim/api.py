@@ -7,11 +7,11 @@ Nothing here holds model logic; it strings the one-way pipeline together
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from sim.demand import check_volume
 from sim.engine.model import Simulation
 from sim.errors import ScenarioError
 from sim.experiment.capacity import (
@@ -23,13 +23,16 @@ from sim.experiment.capacity import (
 )
 from sim.experiment.design import SweepFile
 from sim.experiment.executors import executor
+from sim.experiment.output import write_capacity
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
 from sim.freight.plan import build_plan
 from sim.network import build_network
 from sim.results import Results, summarise
-from sim.scenario import LoadedScenario, load_scenario, scenario_from_dict
+from sim.results.folders import CAPACITY, claim
+from sim.scenario import LoadedScenario, load_scenario, with_overrides
+from sim.scenario.files import Files
 
 DEFAULT_SCENARIO = Path("configs") / "kaifeng.yaml"
 
@@ -53,20 +56,22 @@ def run_overrides(days: int | None = None, seed: int | None = None) -> list[str]
     return overrides
 
 
-def read(config: str | Path | None = None, overrides: Sequence[str] = ()) -> LoadedScenario:
-    """Read and check a scenario's files and tier tree (default: configs/kaifeng.yaml).
+def read(config: str | Path | None = None, overrides: Sequence[str] = (),
+         files: Files | None = None) -> LoadedScenario:
+    """Read and check a scenario's files, tier tree and sizes (default:
+    configs/kaifeng.yaml), within the limits of `files` (default: the command line's).
 
-    Roads and the expected volume are checked when its network is built: by `load`, or by
-    the run itself, which builds the network anyway.
+    Roads are checked when its network is built: by `load`, or by the run itself, which
+    builds the network anyway.
     """
-    return load_scenario(config or default_scenario_path(), overrides)
+    return load_scenario(config or default_scenario_path(), overrides, files)
 
 
-def load(config: str | Path | None = None, overrides: Sequence[str] = ()) -> LoadedScenario:
-    """Load and fully check a scenario (tables, tree and roads) without running it."""
-    scenario = read(config, overrides)
+def load(config: str | Path | None = None, overrides: Sequence[str] = (),
+         files: Files | None = None) -> LoadedScenario:
+    """Load and fully check a scenario (tables, tree, sizes and roads) without running it."""
+    scenario = read(config, overrides, files)
     network = build_network(scenario)  # unreachable nodes are input errors too
-    check_volume(network.tree, scenario.config.demand, scenario.config.run, str(scenario.path))
     build_plan(scenario, network)  # goods naming unknown counties or lacking a fleet
     return scenario
 
@@ -93,29 +98,36 @@ def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5
 
 def sweep(scenario: LoadedScenario | str | Path | None, design: SweepFile, out: str | Path,
           workers: int | None = None, dask: str | None = None,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
-    """Run (or resume) a sweep into `out`; see sim.experiment.sweep for the files."""
+          progress: Callable[[int, int], None] | None = None,
+          source: str = "sweep design") -> SweepResult:
+    """Run (or resume) a sweep into `out`; see sim.experiment.sweep for the files. `source`
+    names the design (its file, or the options) in messages."""
     scenario = _loaded(scenario, ())
     with executor(workers, dask) as pool:
-        return run_sweep(scenario, design, Path(out), pool, progress)
+        return run_sweep(scenario, design, Path(out), pool, progress, source)
 
 
 def capacity(scenario: LoadedScenario | str | Path | None = None,
              targets: Sequence[str] = (), reps: int = 3, overrides: Sequence[str] = (),
              workers: int | None = None, dask: str | None = None,
-             log: Callable[[Evaluation], None] | None = None
-             ) -> tuple[pd.DataFrame, CapacityResult]:
-    """The analytic capacity table and the simulated capacity search."""
+             log: Callable[[Evaluation], None] | None = None,
+             out: str | Path | None = None) -> tuple[pd.DataFrame, CapacityResult]:
+    """The analytic capacity table and the simulated capacity search, written to `out` (if
+    given: capacity.json and analytic.csv, in a folder claimed before the search)."""
     scenario = _loaded(scenario, overrides)
     parsed = [Target.parse(text) for text in targets]
-    table = analytic_capacity(scenario)
-    with executor(workers, dask) as pool:
-        return table, search_capacity(scenario, parsed, reps, pool, log=log)
+    folder = None if out is None else claim(Path(out), CAPACITY, scenario.input_files)
+    with folder or nullcontext():
+        table = analytic_capacity(scenario)
+        with executor(workers, dask) as pool:
+            result = search_capacity(scenario, parsed, reps, pool, log=log)
+        if folder is not None:
+            write_capacity(table, result, folder)
+    return table, result
 
 
 def _loaded(scenario: LoadedScenario | str | Path | None,
             overrides: Sequence[str]) -> LoadedScenario:
     if isinstance(scenario, LoadedScenario):
-        return scenario_from_dict(scenario.raw, scenario.path, overrides) if overrides \
-            else scenario
+        return with_overrides(scenario, overrides)
     return read(scenario, overrides)

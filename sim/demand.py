@@ -9,7 +9,6 @@ behaviour (pickup delay, door delivery) whatever the scenario.
 
 from __future__ import annotations
 
-import datetime as dt
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,8 +16,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from sim.errors import ScenarioError
 from sim.network.tree import GATEWAY, Tree
+from sim.scenario.calendar import day_multipliers
 from sim.scenario.models import Demand, RunSettings
 
 DOWN, UP = 0, 1
@@ -71,35 +70,6 @@ class Parcels:
         nodes, starts = np.unique(self.origin[order], return_index=True)
         ends = np.append(starts[1:], len(order))
         return {int(n): order[s:e] for n, s, e in zip(nodes, starts, ends, strict=True)}
-
-
-def day_multipliers(demand: Demand, run: RunSettings) -> np.ndarray:
-    """Volume factor of each day: demand.multiplier x the largest calendar event that day."""
-    factors = np.full(run.days, demand.multiplier, dtype=np.float64)
-    for day in range(run.days):
-        date = run.start_date + dt.timedelta(days=day)
-        events = [e.multiplier for e in demand.events if e.start <= date <= e.end]
-        if events:
-            factors[day] *= max(events)
-    return factors
-
-
-def expected_parcels(tree: Tree, demand: Demand, run: RunSettings) -> float:
-    """Mean number of parcels a run will draw."""
-    per_day = float(tree.population.sum()) * (demand.down_per_resident_day
-                                              + demand.up_per_resident_day)
-    return per_day * float(day_multipliers(demand, run).sum())
-
-
-def check_volume(tree: Tree, demand: Demand, run: RunSettings, source: str) -> None:
-    """Refuse runs that would not fit in memory, before drawing a single parcel."""
-    expected = expected_parcels(tree, demand, run)
-    if expected > run.max_parcels:
-        raise ScenarioError(
-            source, "demand",
-            f"about {expected:,.0f} parcels expected, more than run.max_parcels "
-            f"({run.max_parcels:,}); lower the demand or the days, or raise run.max_parcels",
-        )
 
 
 def generate_parcels(tree: Tree, demand: Demand, run: RunSettings,

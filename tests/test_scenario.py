@@ -36,7 +36,7 @@ def test_duplicate_keys_are_errors():
 
 
 def test_yaml_builds_no_python_objects():
-    with pytest.raises(ScenarioError, match="malformed YAML"):
+    with pytest.raises(ScenarioError, match="explicit YAML tags"):
         parse_yaml_text("x: !!python/object/apply:os.system ['echo hi']", "evil.yaml")
 
 

@@ -20,7 +20,6 @@ from sim.demand import (
     PARCEL_ID,
     STREAM_DEMAND,
     Parcels,
-    check_volume,
     generate_parcels,
     node_stream,
 )
@@ -79,8 +78,7 @@ class Simulation:
         config = scenario.config
         self.network = network or build_network(scenario)
         tree = self.network.tree
-        if parcels is None:
-            check_volume(tree, config.demand, config.run, str(scenario.path))
+        if parcels is None:  # its size was checked when the scenario was loaded
             parcels = generate_parcels(tree, config.demand, config.run,
                                        config.carrier_shares())
         self.parcels = parcels

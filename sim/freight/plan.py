@@ -81,7 +81,7 @@ def build_plan(scenario: LoadedScenario, network: Network) -> GoodsPlan:
     not fit it (an unknown county, a county no base serves, a missing fleet)."""
     config = scenario.config
     tree = network.tree
-    file = str(scenario.path)
+    file = scenario.label()
     counties = sorted({c for c in tree.county.tolist() if c})
     hubs = config.hubs
     base_of = _bases(hubs, counties, file)

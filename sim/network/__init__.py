@@ -92,7 +92,7 @@ def build_network(scenario: LoadedScenario) -> Network:
     """Tree, roads and routes; raises ScenarioError if a node cannot be reached."""
     config = scenario.config
     tree = build_tree(scenario.nodes)
-    roads_file = str(scenario.roads_path or scenario.nodes_path)
+    roads_file = scenario.files.label(scenario.roads_path or scenario.nodes_path)
     roads = build_roads(tree, config.network, scenario.roads, roads_file)
     builder = _Builder(scenario, tree, roads)
     for fleet_name, child_level in FLEET_TO_LEVEL.items():
@@ -185,7 +185,7 @@ class _Builder:
         try:
             return fleet_size(fleet, demand)
         except ValueError as error:
-            raise ScenarioError(str(self.scenario.path), f"fleets.{name}.size_for_load",
+            raise ScenarioError(self.scenario.label(), f"fleets.{name}.size_for_load",
                                 str(error)) from None
 
     def _loops(self, name: str, fleet: Fleet, base: int, kids: np.ndarray, vehicles: int,

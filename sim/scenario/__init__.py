@@ -4,6 +4,7 @@ from sim.scenario.loader import (
     LoadedScenario,
     load_scenario,
     scenario_from_dict,
+    with_overrides,
     with_replication,
 )
 from sim.scenario.models import Scenario
@@ -11,5 +12,5 @@ from sim.scenario.overrides import apply_overrides
 
 __all__ = [
     "LoadedScenario", "Scenario", "apply_overrides", "load_scenario", "scenario_from_dict",
-    "with_replication",
+    "with_overrides", "with_replication",
 ]

@@ -1,11 +1,15 @@
 """Load a scenario: YAML + referenced CSV tables + overrides -> one checked `LoadedScenario`.
 
 Everything a run needs is checked here or in `sim.network`, before any simulation starts, and
-every problem names its file and field.
+every problem names its file and field. Files are read through a `Files` (the command line's
+any path, or the app's uploads and bundled configs), and what the scenario would make
+(nodes, a base's children, parcels, lots, departures, days) is checked against its limits
+before anything big is built.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,9 +19,11 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
-from sim.scenario.inherit import read_scenario_yaml
+from sim.scenario.files import Files, LocalFiles
+from sim.scenario.inherit import TABLE_KEYS, read_scenario_yaml
 from sim.scenario.models import NodeOverride, Scenario
-from sim.scenario.overrides import apply_overrides
+from sim.scenario.overrides import apply_overrides, parse_override
+from sim.scenario.sizes import check_sizes
 from sim.scenario.tables import load_nodes, load_roads
 
 # Each kind's parent kind in the tier tree.
@@ -35,15 +41,33 @@ class LoadedScenario:
     roads: pd.DataFrame | None
     path: Path
     raw: dict[str, Any] = field(repr=False)
+    files: Files = field(default_factory=LocalFiles, repr=False, compare=False)
+    yaml_files: tuple[Path, ...] = ()  # the scenario's YAML and every YAML it extends
+    tables: Mapping[Path, pd.DataFrame] = field(default_factory=dict, repr=False,
+                                                compare=False)  # as read, by path
 
     @property
     def nodes_path(self) -> Path:
-        return self.path.parent / self.config.network.nodes
+        return _table_path(self.path, self.config.network.nodes)
 
     @property
     def roads_path(self) -> Path | None:
         roads = self.config.network.roads
-        return None if roads is None else self.path.parent / roads
+        return None if roads is None else _table_path(self.path, roads)
+
+    @property
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file the scenario was read from: its YAML, what it extends, its tables."""
+        tables = (self.nodes_path,) + (() if self.roads_path is None else (self.roads_path,))
+        return tuple(dict.fromkeys((*self.yaml_files, *tables)))
+
+    def label(self) -> str:
+        """The scenario file's name in messages."""
+        return self.files.label(self.path)
+
+
+def _table_path(scenario_path: Path, reference: str) -> Path:
+    return Path(os.path.normpath(scenario_path.parent / reference))
 
 
 def with_replication(scenario: LoadedScenario, replication: int) -> LoadedScenario:
@@ -54,29 +78,65 @@ def with_replication(scenario: LoadedScenario, replication: int) -> LoadedScenar
     return replace(scenario, config=config, raw=raw)
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
+def load_scenario(path: str | Path, overrides: Sequence[str] = (),
+                  files: Files | None = None) -> LoadedScenario:
     """Read, override, validate and cross-check a scenario file."""
-    path = Path(path)
-    return scenario_from_dict(read_scenario_yaml(path), path, overrides)
+    path, files = Path(path), files or LocalFiles()
+    raw, yaml_files = read_scenario_yaml(path, files)
+    return scenario_from_dict(raw, path, overrides, files, yaml_files)
+
+
+def with_overrides(scenario: LoadedScenario, overrides: Sequence[str]) -> LoadedScenario:
+    """The scenario with more overrides, checked like the file; tables already read are
+    not read again."""
+    if not overrides:
+        return scenario
+    return scenario_from_dict(scenario.raw, scenario.path, overrides, scenario.files,
+                              scenario.yaml_files, scenario.tables)
 
 
 def scenario_from_dict(
-    raw: Mapping[str, Any], path: Path, overrides: Sequence[str] = ()
+    raw: Mapping[str, Any], path: Path, overrides: Sequence[str] = (),
+    files: Files | None = None, yaml_files: tuple[Path, ...] = (),
+    tables: Mapping[Path, pd.DataFrame] | None = None,
 ) -> LoadedScenario:
-    """Validate an in-memory scenario whose tables live relative to `path`."""
+    """Validate an in-memory scenario whose tables live relative to `path`.
+
+    `tables` are tables already read (by path), reused rather than read again."""
+    files = files or LocalFiles()
+    label = files.label(path)
     data = apply_overrides(raw, overrides)
-    config = _validate(data, path, overrides)
-    nodes = load_nodes(path.parent / config.network.nodes)
-    roads_file = config.network.roads
-    roads = None if roads_file is None else load_roads(path.parent / roads_file)
-    scenario = LoadedScenario(config=config, nodes=nodes, roads=roads, path=path, raw=data)
+    _check_table_overrides(overrides, path, files)
+    config = _validate(data, label, overrides)
+    read = dict(tables or {})
+    nodes_path = _table_path(path, config.network.nodes)
+    if nodes_path not in read:
+        read[nodes_path] = load_nodes(nodes_path, files)
+    roads = None
+    if config.network.roads is not None:
+        roads_path = _table_path(path, config.network.roads)
+        if roads_path not in read:
+            read[roads_path] = load_roads(roads_path, files)
+        roads = read[roads_path]
+    scenario = LoadedScenario(config=config, nodes=read[nodes_path], roads=roads, path=path,
+                              raw=data, files=files, yaml_files=yaml_files or (path,),
+                              tables=read)
     check_tree(scenario)
     scenario = _with_node_overrides(scenario)
     check_node_values(scenario)
+    check_sizes(scenario.config, scenario.nodes, files.limits, label)
     return scenario
 
 
-def _validate(data: Mapping[str, Any], path: Path, overrides: Iterable[str]) -> Scenario:
+def _check_table_overrides(overrides: Iterable[str], path: Path, files: Files) -> None:
+    """A table named by `--set network.nodes=...` passes the same boundary as in a file."""
+    for expression in overrides:
+        keys, value = parse_override(expression)
+        if len(keys) == 2 and keys[0] == "network" and keys[1] in TABLE_KEYS and value:
+            files.locate(value, path.parent, f"--set {expression}", ".".join(keys))
+
+
+def _validate(data: Mapping[str, Any], label: str, overrides: Iterable[str]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -88,7 +148,7 @@ def _validate(data: Mapping[str, Any], path: Path, overrides: Iterable[str]) -> 
                 problem = "unknown key"
             elif error["type"] == "missing":
                 problem = "required field is missing"
-            source = _override_source(dotted, overrides) or str(path)
+            source = _override_source(dotted, overrides) or label
             issues_by_file.setdefault(source, []).append((dotted, problem))
         source, issues = next(iter(issues_by_file.items()))
         raise ScenarioError.many(source, issues[:20]) from None
@@ -104,8 +164,9 @@ def _override_source(dotted: str, overrides: Iterable[str]) -> str | None:
 
 
 def check_tree(scenario: LoadedScenario) -> None:
-    """Every node has a parent of the right kind; one gateway; residents only where served."""
-    nodes, file = scenario.nodes, str(scenario.nodes_path)
+    """Every node has a parent of the right kind; one gateway; no base with more children
+    than the limits allow (a base's loops are planned pairwise over its children)."""
+    nodes, file = scenario.nodes, scenario.files.label(scenario.nodes_path)
     ids = set(nodes["id"])
     kind_of = dict(zip(nodes["id"], nodes["kind"], strict=True))
     gateways = nodes.index[nodes["kind"] == "gateway"]
@@ -129,10 +190,16 @@ def check_tree(scenario: LoadedScenario) -> None:
                 f"{label}: parent",
                 f"a {kind}'s parent must be a {expected}, {parent!r} is a {kind_of[parent]}",
             )
+    children = nodes["parent"].value_counts()
+    limits = scenario.files.limits
+    if len(children) and children.iloc[0] > limits.children:
+        raise ScenarioError(file, f"node {children.index[0]}",
+                            f"{children.iloc[0]:,} nodes have it as parent, more than the limit "
+                            f"of {limits.children:,} ({limits.variable('children')})")
     for node_id in scenario.config.node_overrides:
         if node_id not in ids:
             raise ScenarioError(
-                str(scenario.path), f"node_overrides.{node_id}", f"unknown node {node_id!r}"
+                scenario.label(), f"node_overrides.{node_id}", f"unknown node {node_id!r}"
             )
     _check_roads_refer_to_nodes(scenario, ids)
 
@@ -141,7 +208,7 @@ def _check_roads_refer_to_nodes(scenario: LoadedScenario, ids: set[str]) -> None
     roads = scenario.roads
     if roads is None:
         return
-    file = str(scenario.roads_path)
+    file = scenario.files.label(scenario.roads_path)
     known_classes = scenario.config.network.road_classes
     for index, source, target, road_class in zip(roads.index, roads["source"], roads["target"],
                                                  roads["road_class"], strict=True):
@@ -179,7 +246,7 @@ def check_node_values(scenario: LoadedScenario) -> None:
         if len(misplaced):
             row = misplaced.iloc[0]
             raise ScenarioError(
-                str(scenario.nodes_path),
+                scenario.files.label(scenario.nodes_path),
                 f"line {int(misplaced.index[0]) + 2} (id {row['id']}): {column}",
                 f"only a {' or '.join(kinds)} has {column}, this node is a {row['kind']}",
             )
@@ -198,7 +265,4 @@ def _with_node_overrides(scenario: LoadedScenario) -> LoadedScenario:
             columns[column][position[node_id]] = value
     for column, values in columns.items():
         nodes[column] = pd.Series(values, index=nodes.index, dtype=nodes[column].dtype)
-    return LoadedScenario(
-        config=scenario.config, nodes=nodes, roads=scenario.roads, path=scenario.path,
-        raw=scenario.raw,
-    )
+    return replace(scenario, nodes=nodes)

@@ -1,9 +1,16 @@
-"""Safe YAML reading and writing for scenario files.
+"""Safe, bounded YAML reading and writing for scenario files.
 
 PyYAML's SafeLoader never constructs Python objects, but it reads `14:00` as the base-60
 integer 840 and lets a repeated key silently win. Both would give wrong numbers without a
-word, so this loader reads clock times as strings and rejects duplicate keys. Anchors and
-`<<:` merges work as in YAML 1.1: keys written beside a merge override the merged ones.
+word, so this loader reads clock times as strings and rejects duplicate keys. Dates stay text
+too: the schema parses them, so `2026-02-30` is a field error, not a crash. Anchors and `<<:`
+merges work as in YAML 1.1: keys written beside a merge override the merged ones.
+
+Before anything is built, the events of the text are walked once: nesting deeper than
+`MAX_DEPTH`, aliases that would expand to more than `MAX_VALUES` values (a kilobyte "billion
+laughs" file expands to gigabytes wherever it is copied or validated) and explicit tags
+(`!!int abc`, `!!binary`) are refused with a message, so no input makes the reader slow,
+big or crash.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 import yaml
 
 from sim.errors import ScenarioError
+from sim.scenario.files import Files, LocalFiles
 
 
 class ScenarioLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -25,9 +33,10 @@ class ScenarioLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """
 
 
+_OWN_RESOLVERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                  "tag:yaml.org,2002:timestamp")
 ScenarioLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int",
-                                                                        "tag:yaml.org,2002:float")]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _OWN_RESOLVERS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 ScenarioLoader.add_implicit_resolver(
@@ -65,31 +74,86 @@ def _construct_mapping(loader: ScenarioLoader, node: yaml.MappingNode, deep: boo
 ScenarioLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+MAX_DEPTH = 40  # nested mappings and lists (a scenario uses 6)
+MAX_VALUES = 200_000  # values once aliases are expanded (configs/kaifeng.yaml: about 1,200)
+
+
 def parse_yaml_text(text: str, source: str) -> Any:
-    """Parse YAML text; syntax errors name the line and column."""
+    """Parse YAML text within the bounds above; problems name the line and column."""
     try:
+        check_shape(text, source)
         return yaml.load(text, Loader=ScenarioLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = exc.problem or exc.context or "malformed YAML"
-        raise ScenarioError(source, where, f"malformed YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(source, "", f"malformed YAML: {exc}") from None
+        raise ScenarioError(source, _where(exc.problem_mark or exc.context_mark),
+                            f"malformed YAML: {exc.problem or exc.context or 'unreadable'}"
+                            ) from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        # a constructor's own failure (an unhashable key, a value it cannot convert)
+        raise ScenarioError(source, "", "malformed YAML: a key or value that cannot be read "
+                            f"as data ({type(exc).__name__})") from None
 
 
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file as UTF-8; missing files and bad bytes get clear errors."""
-    if not path.is_file():
-        raise ScenarioError(str(path), "", "file not found")
-    raw = path.read_bytes()
+def check_shape(text: str, source: str) -> None:
+    """Walk the text's events (a streaming parse: nothing is built) and refuse what would
+    make building it deep, big or dangerous: too deep, too many values once aliases are
+    expanded, or an explicit tag."""
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    open_collections: list[list] = []  # per open mapping or list: [values so far, anchor]
+    loader = ScenarioLoader(text)
     try:
-        text = raw.decode("utf-8")
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None) is not None:
+                raise ScenarioError(source, _where(event.start_mark),
+                                    "explicit YAML tags (such as !!int) are not allowed: "
+                                    "write the value itself")
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_collections.append([1, event.anchor])
+                if len(open_collections) > MAX_DEPTH:
+                    raise ScenarioError(source, _where(event.start_mark),
+                                        f"nested more than {MAX_DEPTH} levels deep")
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                count, anchor = open_collections.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                count, anchor = 1, event.anchor
+            elif isinstance(event, yaml.AliasEvent):
+                count, anchor = sizes.get(event.anchor, 1), None
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = count
+            if open_collections:
+                open_collections[-1][0] += count
+                if open_collections[-1][0] > MAX_VALUES:
+                    raise ScenarioError(source, _where(event.start_mark),
+                                        f"more than {MAX_VALUES:,} values once its aliases "
+                                        "(*name) are expanded")
+    finally:
+        loader.dispose()
+
+
+def _where(mark: yaml.Mark | None) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+
+
+def decode_text(data: bytes, label: str) -> str:
+    """UTF-8 text (a byte-order mark allowed); bad bytes get a clear error."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            str(path), "", f"not UTF-8 text (byte {raw[exc.start]:#04x} at {exc.start})"
+            label, "", f"not UTF-8 text (byte {data[exc.start]:#04x} at {exc.start})"
         ) from None
-    return parse_yaml_text(text, str(path))
+
+
+def read_yaml(path: Path, files: Files | None = None) -> Any:
+    """Read a YAML file as UTF-8 within the files' limits; missing files and bad bytes get
+    clear errors."""
+    files = files or LocalFiles()
+    label = files.label(path)
+    data = files.read(path, files.limits.yaml_bytes, "YAML file")
+    return parse_yaml_text(decode_text(data, label), label)
 
 
 # Text that libyaml's emitter writes byte for byte as PyYAML's own: no control characters,
