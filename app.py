@@ -6,27 +6,28 @@ with `streamlit run app.py` or `sim app`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from sim import api
-from sim.errors import ScenarioError
+from sim.errors import UserError
 from sim.experiment.design import SweepFile, with_options
 from sim.results.goods import fleet_frame, hub_frame, product_frame
 from sim.results.jsonable import json_ready
-from sim.scenario import LoadedScenario
+from sim.scenario import LoadedScenario, with_overrides
+from sim.scenario.files import SandboxFiles
 from sim.scenario.models import FLEET_NAMES
 from sim.scenario.timeofday import format_window
 from sim.ui import levers
 from sim.ui.pictures import distribution, network_map, series, sweep_band
-from sim.ui.runs import RunRecord, execute, headline, load_text
+from sim.ui.runs import CONFIGS, RunRecord, app_files, execute, headline, load_for_app
+from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
 
-CONFIGS = Path(__file__).resolve().parent / "configs"
 DEFAULT = "kaifeng.yaml"
 CARDS = [("lead_time_h.p50", "Lead time p50 (h)", "inverse", "{:.1f}"),
          ("lead_time_h.p95", "Lead time p95 (h)", "inverse", "{:.1f}"),
@@ -37,48 +38,78 @@ SWEEP_KPIS = ["on_time_rate", "lead_time_h.p95", "lead_time_h.mean", "cost.per_p
               "by_tier.point.lead_time_h.p95"]
 
 
-def cached_run(text: str, base: str, label: str, overrides: tuple[str, ...], reps: int,
-               progress) -> RunRecord:
+def cached_run(scenario: LoadedScenario, key: str, label: str, overrides: tuple[str, ...],
+               reps: int, progress) -> RunRecord:
     """Each scenario and set of levers runs once per session; the progress bar stays live."""
     cache: dict = st.session_state.setdefault("runs", {})
-    key = (hash(text), base, label, overrides, reps)
+    if (key, overrides, reps) not in cache:
+        cache[key, overrides, reps] = execute(scenario, label, overrides, reps, progress)
+    return cache[key, overrides, reps]
+
+
+def cached_sweep(scenario: LoadedScenario, key: str, overrides: tuple[str, ...], lever: str,
+                 values: str, reps: int) -> pd.DataFrame:
+    cache: dict = st.session_state.setdefault("sweeps", {})
+    if (key, overrides, lever, values, reps) not in cache:
+        design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
+        with tempfile.TemporaryDirectory() as folder:
+            cache[key, overrides, lever, values, reps] = api.sweep(
+                with_overrides(scenario, overrides), design, folder,
+                workers=os.cpu_count()).points
+    return cache[key, overrides, lever, values, reps]
+
+
+def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
+    """The files the chosen scenario may read, its name among them, and a key for its
+    content (uploads: the YAML with its tables, or a zip of them)."""
+    limits = app_files().limits
+    uploaded = st.file_uploader(
+        "Upload a scenario: its YAML with its CSV tables, or a zip of them",
+        type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
+        max_upload_size=max(1, limits.upload_bytes >> 20),
+        help="An uploaded scenario may use its own files and the bundled ones (extends: "
+             "kaifeng.yaml, nodes: kaifeng/nodes.csv), by relative names.")
+    if uploaded:
+        try:
+            contents = upload_contents(
+                (UploadedFile(f.name, f.size, f.getvalue()) for f in uploaded
+                 if f.size <= limits.upload_bytes), limits)
+        except UserError as error:
+            st.error(error.message)
+            return None
+        names = scenario_names(contents)
+        name = st.selectbox("Uploaded scenario", names) if len(names) > 1 else names[0]
+        digest = hashlib.sha256()
+        for part, data in sorted(contents.items()):
+            digest.update(part.encode() + b"\0" + hashlib.sha256(data).digest())
+        return app_files(contents), name, f"upload:{digest.hexdigest()}:{name}"
+    names = sorted(p.name for p in CONFIGS.glob("*.yaml"))
+    name = st.selectbox("Scenario", names, index=names.index(DEFAULT) if DEFAULT in names else 0)
+    return app_files(), name, f"bundled:{name}"
+
+
+def loaded(files: SandboxFiles, name: str, key: str) -> LoadedScenario:
+    """The scenario, read once per session and content (not again at every interaction)."""
+    cache: dict = st.session_state.setdefault("scenarios", {})
     if key not in cache:
-        cache[key] = execute(load_text(text, Path(base), label), label, overrides, reps,
-                             progress)
+        cache[key] = load_for_app(name, files)
     return cache[key]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def cached_sweep(text: str, base: str, overrides: tuple[str, ...], lever: str,
-                 values: str, reps: int) -> pd.DataFrame:
-    scenario = load_text(text, Path(base), overrides=overrides)
-    design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
-    with tempfile.TemporaryDirectory() as folder:
-        return api.sweep(scenario, design, folder, workers=os.cpu_count()).points
-
-
-def choose_scenario() -> tuple[str, str, str] | None:
-    """(YAML text, folder its tables are relative to, label) of the chosen scenario."""
-    names = sorted(p.name for p in CONFIGS.glob("*.yaml"))
-    upload = st.file_uploader("Upload a scenario (YAML)", type=["yaml", "yml"])
-    if upload is not None:
-        try:
-            text = upload.getvalue().decode("utf-8")
-        except UnicodeDecodeError:
-            st.error(f"{upload.name}: not UTF-8 text")
-            return None
-        return text, str(CONFIGS), upload.name
-    name = st.selectbox("Scenario", names, index=names.index(DEFAULT) if DEFAULT in names else 0)
-    return (CONFIGS / name).read_text(encoding="utf-8"), str(CONFIGS), name
+def widened(low: float, high: float, value: float) -> tuple[float, float]:
+    """A widget's range, widened to hold a scenario's own value (an uploaded scenario may
+    hold any value the schema accepts)."""
+    return min(low, value), max(high, value)
 
 
 def number(lever: levers.Lever, scenario: LoadedScenario, label: str):
     value = levers.current(scenario, lever.key)
     key = f"{label}:{lever.key}"  # each scenario starts from its own values
+    low, high = widened(lever.low, lever.high, value)
     if lever.integer:
-        return st.number_input(lever.label, int(lever.low), int(lever.high), int(value),
+        return st.number_input(lever.label, int(low), int(high), int(value),
                                int(lever.step), key=key, help=lever.help or None)
-    return st.number_input(lever.label, float(lever.low), float(lever.high), float(value),
+    return st.number_input(lever.label, float(low), float(high), float(value),
                            float(lever.step), key=key, help=lever.help or None)
 
 
@@ -90,13 +121,17 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
     """The levers, as overrides of the scenario, and the number of replications."""
     run = scenario.config.run
     chosen: dict[str, object] = {}
-    days = st.slider("Days", 2, 60, min(run.days, 14), key=f"{label}:days")
+    shown_days = min(run.days, 14)
+    days = st.slider("Days", *map(int, widened(2, 60, shown_days)), shown_days,
+                     key=f"{label}:days")
     reps = st.slider("Replications", 1, 10, 1, help="KPIs as means with 95% intervals")
-    seed = st.number_input("Seed", 0, 2**31 - 1, int(run.seed), key=f"{label}:seed")
+    seed = st.number_input("Seed", *map(int, widened(0, 2**31 - 1, run.seed)), int(run.seed),
+                           key=f"{label}:seed")
     start = st.date_input("Start date", run.start_date, key=f"{label}:start",
                           help="calendar events (Double 11 and the like) follow the date")
     st.subheader("Volume")
-    multiplier = st.slider("Volume multiplier (demand.multiplier)", 0.2, 3.0,
+    multiplier = st.slider("Volume multiplier (demand.multiplier)",
+                           *widened(0.2, 3.0, scenario.config.demand.multiplier),
                            float(scenario.config.demand.multiplier), 0.1,
                            key=f"{label}:multiplier")
     events = st.checkbox("Calendar events (Double 11, 618)", True,
@@ -173,7 +208,7 @@ def cards(record: RunRecord, baseline: RunRecord | None) -> None:
                       delta, delta_color=colour)
 
 
-def results_tabs(record: RunRecord, text: str, base: str) -> None:
+def results_tabs(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
     names = ["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads"]
     if "cold_chain" in record.summary:
         names.append("Cold chain")
@@ -205,7 +240,7 @@ def results_tabs(record: RunRecord, text: str, base: str) -> None:
     with tabs[3]:
         st.dataframe(record.bottlenecks.head(50), hide_index=True, width="stretch")
     with tabs[4]:
-        sweep_tab(record, text, base)
+        sweep_tab(record, scenario, key)
     with tabs[5]:
         compare_tab(record)
     with tabs[6]:
@@ -227,7 +262,7 @@ def cold_chain_tab(chain: dict) -> None:
                f"{cost['cold_chain_per_tonne'] or float('nan'):,.0f} per tonne.")
 
 
-def sweep_tab(record: RunRecord, text: str, base: str) -> None:
+def sweep_tab(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
     keys = list(levers.SWEEPABLE)
     lever = st.selectbox("Lever", keys, index=keys.index("fleets.village.vehicles"))
     values = st.text_input("Values", "1, 2, 3, 4")
@@ -236,8 +271,8 @@ def sweep_tab(record: RunRecord, text: str, base: str) -> None:
     if st.button("Run sweep"):
         try:
             with st.spinner("Sweeping..."):
-                points = cached_sweep(text, base, record.overrides, lever, values, reps)
-        except ScenarioError as error:
+                points = cached_sweep(scenario, key, record.overrides, lever, values, reps)
+        except UserError as error:
             st.error(error.message)
             return
         failed = points[points["reps_failed"] > 0]
@@ -270,8 +305,8 @@ def compare_tab(record: RunRecord) -> None:
 
 
 def downloads(record: RunRecord) -> None:
-    st.download_button("Scenario as run (YAML)", record.scenario_yaml, "scenario.yaml",
-                       "application/x-yaml")
+    st.download_button("Scenario as run, with its tables (zip)", record.scenario_zip,
+                       "scenario.zip", "application/zip")
     st.download_button("KPIs (JSON)", json.dumps(json_ready(record.summary), indent=1,
                                                  ensure_ascii=False), "summary.json")
     st.download_button("Bottlenecks (CSV)", record.bottlenecks.to_csv(index=False),
@@ -283,7 +318,8 @@ def downloads(record: RunRecord) -> None:
                        "facility_hours.csv")
     with st.expander("Scenario as run"):
         st.code(record.scenario_yaml, language="yaml")
-        st.caption("`sim run scenario.yaml` reproduces this run's numbers.")
+        st.caption("Unzip the download and `sim run scenario.yaml` reproduces this run's "
+                   "numbers.")
 
 
 def main() -> None:
@@ -293,10 +329,10 @@ def main() -> None:
         chosen = choose_scenario()
         if chosen is None:
             return
-        text, base, label = chosen
+        files, label, key = chosen
         try:
-            scenario = load_text(text, Path(base), label)
-        except ScenarioError as error:
+            scenario = loaded(files, label, key)
+        except UserError as error:
             st.error(error.message)
             return
         overrides, reps = sidebar(scenario, label)
@@ -304,9 +340,9 @@ def main() -> None:
     if run:
         bar = st.progress(0.0, "Simulating...")
         try:
-            record = cached_run(text, base, label, tuple(overrides), reps,
+            record = cached_run(scenario, key, label, tuple(overrides), reps,
                                 lambda share: bar.progress(min(share, 1.0)))
-        except ScenarioError as error:
+        except UserError as error:
             bar.empty()
             st.error(error.message)
             return
@@ -329,7 +365,7 @@ def main() -> None:
     cards(record, baseline)
     if record.intervals is not None:
         st.caption("Means over replications; the Downloads tab has every KPI's interval.")
-    results_tabs(record, text, base)
+    results_tabs(record, scenario, key)
 
 
 main()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -77,8 +79,11 @@ def test_the_downloaded_scenario_reproduces_the_run(page, tmp_path):
     assert "fleets.village.vehicles=3" in record.overrides
     shown = next(c for c in page.code if "fleets:" in c.value).value
     assert shown.strip() == record.scenario_yaml.strip()
-    path = tmp_path / "scenario.yaml"
-    path.write_text(shown, encoding="utf-8")
+    with zipfile.ZipFile(io.BytesIO(record.scenario_zip)) as archive:
+        archive.extractall(tmp_path / "download")
+    path = tmp_path / "download" / "scenario.yaml"
+    assert path.read_text(encoding="utf-8") == record.scenario_yaml
+    assert str(APP.parent) not in record.scenario_yaml  # no server folder named
     out = tmp_path / "run"
     result = CliRunner().invoke(cli, ["run", str(path), "--no-parcels", "--out", str(out)])
     assert result.exit_code == 0, result.output
