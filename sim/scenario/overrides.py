@@ -3,14 +3,21 @@
 Values are parsed as YAML scalars or lists (so `3`, `1.9`, `true`, `[06:00, 14:00]` keep their
 types) and then typed by the schema like any value in the file, so an override can never
 slip past validation.
+
+An override changes the key it names and nothing else: where it reaches into a section the
+file leaves to its defaults (`--set network.road_classes.village.speed_kmh=25`), that
+section starts from the schema's defaults, not from nothing, so the other keys keep theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pydantic import BaseModel, TypeAdapter
+
 from sim.errors import ScenarioError
+from sim.scenario.models import Scenario
 from sim.scenario.yamlio import parse_yaml_text
 
 
@@ -39,7 +46,8 @@ def apply_overrides(raw: Mapping[str, Any], expressions: Iterable[str]) -> dict[
                     f"--set {expression}", ".".join(path[: depth + 1]), "is not a section"
                 )
             if part not in target or target[part] is None:
-                target[part] = {}
+                default = schema_default(path[: depth + 1])
+                target[part] = default if isinstance(default, dict | list) else {}
             elif not isinstance(target[part], dict | list):
                 raise ScenarioError(
                     f"--set {expression}", ".".join(path[: depth + 1]), "is not a section"
@@ -54,6 +62,27 @@ def apply_overrides(raw: Mapping[str, Any], expressions: Iterable[str]) -> dict[
         else:
             raise ScenarioError(f"--set {expression}", ".".join(path[:-1]), "is not a section")
     return result
+
+
+def schema_default(path: Sequence[str]) -> Any:
+    """The schema's default (as plain data) for the value at `path`, or None where it has
+    none: a required section, a key of a mapping, an item of a list."""
+    here: Any = Scenario  # a model class, then plain data once inside a default
+    for part in path:
+        if isinstance(here, type) and issubclass(here, BaseModel):
+            info = here.model_fields.get(part)
+            if info is None:
+                return None
+            if info.is_required():
+                here = info.annotation
+                continue
+            value = info.get_default(call_default_factory=True)
+            here = TypeAdapter(info.annotation).dump_python(value, mode="json")
+        elif isinstance(here, dict):
+            here = here.get(part)
+        else:
+            return None
+    return None if isinstance(here, type) else here
 
 
 def _list_index(items: list, part: str, expression: str, path: list[str]) -> int:
