@@ -279,8 +279,7 @@ def sweep_tab(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
         for row in failed.itertuples():
             st.warning(f"{lever}={row.point}: {row.error}")
         if f"{kpi}.mean" in points.columns:
-            st.altair_chart(sweep_band(points.sort_values(lever), lever, kpi),
-                            width="stretch")
+            st.altair_chart(sweep_band(points, lever, kpi), width="stretch")
         st.dataframe(points, hide_index=True)
 
 

@@ -32,8 +32,15 @@ from rich.text import Text
 
 from sim import api
 from sim.errors import UserError
-from sim.experiment.design import SweepFile, expand, read_sweep_file, swept_keys, with_options
-from sim.experiment.output import write_capacity, write_replications
+from sim.experiment.design import (
+    SweepFile,
+    point_count,
+    read_sweep_file,
+    swept_keys,
+    with_options,
+)
+from sim.experiment.output import write_replications
+from sim.limits import MIB, server_limits
 from sim.report import (
     plain_console,
     print_capacity,
@@ -42,6 +49,7 @@ from sim.report import (
     print_sweep,
 )
 from sim.results import write_results
+from sim.results.folders import RUN, claim, claim_new
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="County e-commerce express network simulator.")
@@ -108,27 +116,30 @@ def run(
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
     with _reported():
         scenario = api.read(config, overrides)  # the run checks roads and volume itself
-        with Progress(TextColumn("simulating"), BarColumn(), TextColumn("day {task.fields[day]}"),
-                      TimeElapsedColumn(), console=errors, transient=True) as bar:
-            task = bar.add_task("run", total=1.0, day="0")
-            results = api.run(scenario, progress=lambda now, end: bar.update(
-                task, completed=now / end, day=f"{now / 24:.0f}"))
-        replications = None
-        if reps > 1:
-            with _counter(f"{reps} replications", reps) as show:
-                finished = [0]
+        # the folder is checked and claimed before the simulation, never found unusable after
+        folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
+            f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
+        with folder:  # a run that fails before writing leaves no folder it made
+            with Progress(TextColumn("simulating"), BarColumn(),
+                          TextColumn("day {task.fields[day]}"), TimeElapsedColumn(),
+                          console=errors, transient=True) as bar:
+                task = bar.add_task("run", total=1.0, day="0")
+                results = api.run(scenario, progress=lambda now, end: bar.update(
+                    task, completed=now / end, day=f"{now / 24:.0f}"))
+            replications = None
+            if reps > 1:
+                with _counter(f"{reps} replications", reps) as show:
+                    finished = [0]
 
-                def advance(count: int) -> None:
-                    finished[0] += count
-                    show(finished[0])
+                    def advance(count: int) -> None:
+                        finished[0] += count
+                        show(finished[0])
 
-                replications = api.replicate(scenario, reps, workers=workers, dask=dask,
-                                             progress=advance, first=results)
-        folder = out or Path("runs") / (
-            f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}")
-        write_results(results, folder, parcels=parcels)
-        if replications is not None:
-            write_replications(replications, folder)
+                    replications = api.replicate(scenario, reps, workers=workers, dask=dask,
+                                                 progress=advance, first=results)
+            if replications is not None:
+                write_replications(replications, folder)
+            write_results(results, folder, parcels=parcels)  # summary.json last
         print_report(results, console)
         if replications is not None:
             print_replications(replications, console)
@@ -184,11 +195,12 @@ def sweep(
         design = design.model_copy(update={"reps": reps or design.reps,
                                            "base": [*design.base, *(set_ or [])]})
         scenario = api.load(scenario_path)
-        everything = len(expand(design)) * design.reps
+        everything = point_count(design) * design.reps  # the sweep checks it against limits
         with _counter(f"sweep of {everything} runs", everything) as show:
             # the sweep counts what is left to run; earlier runs of this folder are done
             result = api.sweep(scenario, design, out, workers=workers, dask=dask,
-                               progress=lambda done, left: show(everything - left + done))
+                               progress=lambda done, left: show(everything - left + done),
+                               source=str(file) if file else "--grid/--zip/--reps")
         print_sweep(result, swept_keys(design), console)
         console.print(f"sweep written to {out}/ (runs.parquet, points.csv, points/)")
 
@@ -212,17 +224,19 @@ def capacity(
             config, target or [], reps, set_ or [], workers=workers, dask=dask,
             log=lambda e: errors.print(
                 f"multiplier {e.multiplier:.4g}: {'passes' if e.passed else 'fails: '}"
-                f"{'; '.join(e.reasons)}"))
-        if out is not None:
-            write_capacity(table, result, out)
+                f"{'; '.join(e.reasons)}"), out=out)
         print_capacity(table, result, console)
 
 
 @app.command(name="app")
 def streamlit_app() -> None:
-    """Open the interactive app (streamlit run app.py)."""
+    """Open the interactive app (streamlit run app.py), its uploads capped by the server's
+    SIM_APP_MAX_UPLOAD_BYTES."""
     script = Path(__file__).resolve().parents[1] / "app.py"
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script)]))
+    with _reported():
+        upload_mb = max(1, -(-server_limits().upload_bytes // MIB))
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script),
+                                      "--server.maxUploadSize", str(upload_mb)]))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 from rich.console import Console, Group
 from rich.table import Table
 
+from sim.experiment.design import value_column
 from sim.results import Results
 from sim.results.goods import fleet_frame, hub_frame, product_frame
 
@@ -195,7 +196,7 @@ def print_sweep(result, keys: list[str], console: Console | None = None) -> None
         table.add_column(name, justify="right")
     table.add_column("reps", justify="right")
     for row in result.points.to_dict(orient="records"):
-        cells = [str(row.get(key)) for key in keys]
+        cells = [str(row.get(value_column(key))) for key in keys]
         for name in names:
             mean = row.get(f"{name}.mean")
             cells.append("-" if mean is None or mean != mean else _estimate(

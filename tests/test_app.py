@@ -103,7 +103,7 @@ def test_pinned_runs_compare_side_by_side_and_a_sweep_draws_its_band(page):
     page.run()
     assert not page.exception
     points = next(t.value for t in page.dataframe if "reps_ok" in t.value.columns)
-    assert sorted(points["fleets.village.vehicles"]) == [1, 2, 3, 4]
+    assert sorted(points["set.fleets.village.vehicles"]) == [1, 2, 3, 4]
     assert (points["reps_ok"] == 3).all()
 
 

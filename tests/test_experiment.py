@@ -51,7 +51,7 @@ def test_more_village_vans_never_lower_the_on_time_rate(tmp_path):
     design = with_options(SweepFile(reps=4, base=[*SHORT, "demand.multiplier=1.6"]),
                           ["fleets.village.vehicles=1,2,3,4"], [])
     points = api.sweep(TUTORIAL, design, tmp_path / "vans", workers=2).points
-    points = points.sort_values("fleets.village.vehicles")
+    points = points.sort_values("set.fleets.village.vehicles")
     means = points["on_time_rate.mean"].to_numpy()
     lows = points["on_time_rate.ci_low"].to_numpy()
     assert means[-1] > means[0] + 0.05  # vans matter at this volume
@@ -86,7 +86,7 @@ def test_a_failing_point_is_recorded_and_the_rest_complete(tmp_path, monkeypatch
     design = with_options(SweepFile(reps=2, base=SHORT),
                           ["demand.multiplier=1.0,1.3", "fleets.village.capacity=-1,200"], [])
     result = api.sweep(TUTORIAL, design, tmp_path / "faulty", workers=1)
-    points = result.points.set_index(["demand.multiplier", "fleets.village.capacity"])
+    points = result.points.set_index(["set.demand.multiplier", "set.fleets.village.capacity"])
     assert points.loc[(1.0, 200), "reps_ok"] == 2
     assert "boom" in points.loc[(1.3, 200), "error"]
     assert "fleets.village.capacity" in points.loc[(1.0, -1), "error"]
@@ -102,6 +102,11 @@ def sweep_command(out: Path) -> list[str]:
 
 
 def test_a_killed_sweep_resumes_and_runs_each_point_once(tmp_path):
+    # the uninterrupted sweep the resumed one must equal, row for row and value for value
+    design = with_options(SweepFile(reps=2, base=["run.days=5"]),
+                          ["demand.multiplier=0.8,0.9,1.0,1.1,1.2,1.3"], [])
+    whole = api.sweep(TUTORIAL, design, tmp_path / "whole", workers=1)
+
     out = tmp_path / "resumable"
     process = subprocess.Popen(sweep_command(out), cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -123,6 +128,9 @@ def test_a_killed_sweep_resumes_and_runs_each_point_once(tmp_path):
     assert len(runs) == 12
     assert not runs.duplicated(["point", "replication"]).any()
     assert runs["ok"].all()
+    pd.testing.assert_frame_equal(runs, pd.read_parquet(whole.folder / "runs.parquet"))
+    pd.testing.assert_frame_equal(pd.read_csv(out / "points.csv"),
+                                  pd.read_csv(whole.folder / "points.csv"))
     assert len(list(out.glob("points/*/scenario.yaml"))) == 6
     assert not list(out.rglob("*.tmp"))
 
@@ -185,7 +193,7 @@ def test_run_and_sweep_commands_print_intervals(tmp_path):
     assert swept.exit_code == 0, swept.output
     assert "Sweep points" in swept.output
     points = pd.read_csv(tmp_path / "sweep" / "points.csv")
-    assert sorted(points["fleets.village.capacity"]) == [100, 200]
+    assert sorted(points["set.fleets.village.capacity"]) == [100, 200]
     assert (points["reps_ok"] == 2).all()
     bad = runner.invoke(app, ["sweep", str(TUTORIAL), "--grid", "nonsense", "--out",
                               str(tmp_path / "bad")])

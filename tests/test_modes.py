@@ -110,7 +110,7 @@ def test_a_sweep_over_the_mode_key_is_the_comparison_table(tmp_path):
     design = with_options(SweepFile(reps=2, base=["run.days=4"]),
                           ["operations.village=joint,separate,bus,station_pickup"], [])
     points = api.sweep(MODES, design, tmp_path, workers=2).points.set_index(
-        "operations.village")
+        "set.operations.village")
     assert list(points.index) == ["joint", "separate", "bus", "station_pickup"]
     assert (points["reps_ok"] == 2).all()
     km = points["vehicle_km.mean"]

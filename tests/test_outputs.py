@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from sim.cli import app
 from sim.engine.ledger import STAGES
+from sim.errors import OutputError
 from sim.results.parcels import QUANTILES, lead_block
 from sim.results.writer import write_parquet_pieces
 
@@ -30,8 +31,11 @@ def test_run_writes_every_output(tmp_path):
     for heading in ("Lead time by flow", "Lead time by county", "Fleets", "Most pressed"):
         assert heading in result.output
     names = {p.name for p in out.iterdir()}
-    assert names == {"parcels.parquet", "facility_hours.parquet", "trips.parquet",
-                     "bottlenecks.csv", "summary.json", "scenario.yaml"}
+    files = {"parcels.parquet", "facility_hours.parquet", "trips.parquet", "bottlenecks.csv",
+             "summary.json", "scenario.yaml"}
+    assert names == files | {".sim-output.json"}  # the folder's manifest lists the rest
+    manifest = json.loads((out / ".sim-output.json").read_text(encoding="utf-8"))
+    assert manifest["kind"] == "run" and set(manifest["files"]) == files
 
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["run"]["days"] == 4 and summary["run"]["seed"] == 3
@@ -108,7 +112,7 @@ def test_a_failed_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch
         monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
     else:  # on the writer's thread
         monkeypatch.setattr(writer, "write_parquet_pieces", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         write_results(results, out)
     assert not (out / "summary.json").exists()  # the folder no longer claims completeness
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no half-written files

@@ -3,13 +3,18 @@
 A point is a list of dotted overrides. Designs combine a cartesian grid, zipped lists and
 random or Latin hypercube samples over ranges; they come from `--grid`/`--zip` options or a
 sweep file (YAML). Values are YAML text, typed later by the scenario schema like any
-`--set`.
+`--set`. A design's size is counted without expanding it, so one too big for the limits is
+refused before a single point is made.
+
+Result tables hold a swept key's value in column `set.<key>` (`set.fleets.village.vehicles`):
+a KPI may have the key's very name (`fleets.village.vehicles` is one), never that prefix.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,7 @@ from pydantic import Field, ValidationError, model_validator
 from scipy.stats import qmc
 
 from sim.errors import ScenarioError
+from sim.limits import Limits
 from sim.scenario.models import Strict
 from sim.scenario.yamlio import parse_yaml_text, read_yaml
 
@@ -183,6 +189,42 @@ def expand(design: SweepFile) -> list[Point]:
     return points
 
 
+def point_count(design: SweepFile) -> int:
+    """How many points `expand` makes, counted without making them: a key's values count
+    once each (as `expand` writes them), and a key that a later part also sets (grid, then
+    zip, then sample) counts only there."""
+    sampled = list(design.sample.ranges) if design.sample else []
+    zipped = [key for key in design.zip if key not in sampled]
+    crossed = [key for key in design.grid if key not in design.zip and key not in sampled]
+    count = math.prod(len({as_text(v) for v in design.grid[key]}) for key in crossed)
+    if zipped:
+        count *= _distinct(zip(*(design.zip[key] for key in zipped), strict=True))
+    if design.sample:
+        count *= _distinct(row.values() for row in sample_values(design.sample))
+    return count
+
+
+def _distinct(rows: Iterable[Iterable[Any]]) -> int:
+    return len({tuple(as_text(value) for value in row) for row in rows})
+
+
+def check_size(design: SweepFile, limits: Limits, source: str) -> int:
+    """The design's runs (points x replications), refused beyond `limits.runs` before
+    anything is built; `source` names the design (its file, or the options)."""
+    points = point_count(design)
+    runs = points * design.reps
+    if runs > limits.runs:
+        raise ScenarioError(source, "", f"{points:,} points x {design.reps:,} replications = "
+                            f"{runs:,} runs, more than the limit of {limits.runs:,} "
+                            f"({limits.variable('runs')})")
+    return runs
+
+
+def value_column(key: str) -> str:
+    """The result-table column of a swept key's value."""
+    return f"set.{key}"
+
+
 def swept_keys(design: SweepFile) -> list[str]:
     keys: list[str] = [*design.grid, *design.zip]
     if design.sample:
@@ -191,5 +233,5 @@ def swept_keys(design: SweepFile) -> list[str]:
 
 
 def point_columns(points: Sequence[Point], keys: Sequence[str]) -> list[Mapping[str, Any]]:
-    """Each point's value of each swept key (for result tables)."""
-    return [{key: point.values.get(key) for key in keys} for point in points]
+    """Each point's value of each swept key, by `value_column` (for result tables)."""
+    return [{value_column(key): point.values.get(key) for key in keys} for point in points]

@@ -1,4 +1,4 @@
-"""Write a run's files atomically: each goes to a temporary name and is renamed into place.
+"""Write a run's files into a folder it owns (`sim.results.folders`), each atomically.
 
 summary.json is removed first and written last, so a folder with a summary.json always holds
 a complete, consistent set of files, and a run that fails never looks finished.
@@ -11,8 +11,6 @@ interpreter, so on two cores the two overlap.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.results.folders import RUN, OutputFolder, claim
 from sim.results.jsonable import json_ready
 from sim.results.summary import Results
 from sim.scenario import LoadedScenario
@@ -28,40 +27,24 @@ from sim.scenario.yamlio import dump_yaml
 SUMMARY = "summary.json"
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(tmp) on a temporary file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -> list[Path]:
-    """Write every output file; returns their paths, summary.json last."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / SUMMARY).unlink(missing_ok=True)
+def write_results(results: Results, out: str | Path | OutputFolder,
+                  parcels: bool = True) -> list[Path]:
+    """Write every output file into `out` (a folder claimed for a run, or a path to claim
+    now); returns their paths, summary.json last."""
+    folder = out if isinstance(out, OutputFolder) else claim(
+        Path(out), RUN, results.output.scenario.input_files)
+    folder.remove(SUMMARY)
     written = []
 
     def put(name: str, write: Callable[[Path], None]) -> None:
-        atomic_write(out / name, write)
-        written.append(out / name)
+        written.append(folder.write(name, write))
 
     # on leaving, the pool waits for the parcels file even when this thread failed
     with ThreadPoolExecutor(max_workers=1) as pool:
         parcels_written = None
         if parcels:
             tables = results.parcel_tables()
-            parcels_written = pool.submit(atomic_write, out / "parcels.parquet",
+            parcels_written = pool.submit(folder.write, "parcels.parquet",
                                           lambda tmp: write_parquet_pieces(tmp, tables))
         hours = results.facility_hours()
         put("facility_hours.parquet", lambda tmp: hours.to_parquet(tmp, index=False))
@@ -78,8 +61,8 @@ def write_results(results: Results, out_dir: str | Path, parcels: bool = True) -
         text = json.dumps(json_ready(results.summary), ensure_ascii=False, indent=2,
                           allow_nan=False)
         if parcels_written is not None:
-            parcels_written.result()  # its error, if any, is raised here: no summary then
-            written.insert(0, out / "parcels.parquet")
+            # its error, if any, is raised here: no summary then
+            written.insert(0, parcels_written.result())
     put(SUMMARY, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return written
 

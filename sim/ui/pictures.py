@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from sim.experiment.design import value_column
+
 FLEET_COLOURS = {"trunk": [90, 90, 90], "line_haul": [120, 80, 160], "township": [30, 110, 200],
                  "village": [40, 160, 90], "courier": [230, 150, 30],
                  "reefer": [0, 170, 200], "freight truck": [150, 110, 60]}
@@ -30,10 +32,14 @@ def series(hours: pd.DataFrame, column: str, title: str) -> alt.Chart:
 
 
 def sweep_band(points: pd.DataFrame, lever: str, kpi: str) -> alt.LayerChart:
-    """Mean of a KPI against a lever, with its 95% confidence band."""
-    data = points[[lever, f"{kpi}.mean", f"{kpi}.ci_low", f"{kpi}.ci_high"]].rename(
-        columns={lever: "lever", f"{kpi}.mean": "mean", f"{kpi}.ci_low": "low",
+    """Mean of a KPI against a lever, with its 95% confidence band (points whose value is
+    not a number are left out)."""
+    column = value_column(lever)
+    data = points[[column, f"{kpi}.mean", f"{kpi}.ci_low", f"{kpi}.ci_high"]].rename(
+        columns={column: "lever", f"{kpi}.mean": "mean", f"{kpi}.ci_low": "low",
                  f"{kpi}.ci_high": "high"})
+    data["lever"] = pd.to_numeric(data["lever"], errors="coerce")
+    data = data.dropna(subset=["lever"]).sort_values("lever")
     base = alt.Chart(data).encode(x=alt.X("lever:Q", title=lever))
     band = base.mark_area(opacity=0.25).encode(y=alt.Y("low:Q", title=kpi), y2="high:Q")
     line = base.mark_line(point=True).encode(y="mean:Q", tooltip=["lever", "mean", "low", "high"])
