@@ -122,7 +122,7 @@ def test_a_scenario_cannot_raise_the_parcel_ceiling():
     with pytest.raises(ScenarioError, match=r"more than the limit of 10,000 \(SIM_MAX_PARCELS\)"):
         load_scenario(TUTORIAL, ["run.max_parcels=1000000000000"], files)
     # it may lower it
-    with pytest.raises(ScenarioError, match="this scenario's own run.max_parcels"):
+    with pytest.raises(ScenarioError, match=r"this scenario's own run\.max_parcels"):
         load_scenario(TUTORIAL, ["run.max_parcels=1000"])
 
 
