@@ -3,6 +3,7 @@ traceback, never a hang."""
 
 from __future__ import annotations
 
+import json
 import math
 import signal
 from contextlib import contextmanager
@@ -66,18 +67,7 @@ def time_limit(seconds: int):
 def check_outcome(path: Path, out: Path) -> None:
     with time_limit(120):
         result = RUNNER.invoke(app, ["run", str(path), "--out", str(out), "--no-parcels"])
-    output = result.output
-    assert "Traceback" not in output
-    if result.exception is not None:
-        assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code in (0, 2), output
-    if result.exit_code == 2:
-        first = output.strip().splitlines()[0]
-        assert first.startswith("error: "), output
-        assert ": " in first.removeprefix("error: "), output  # where: what
-        assert not (out / "summary.json").exists()
-    else:
-        assert (out / "summary.json").exists()
+    check_outcome_of(result, out)
 
 
 def write_copy(folder: Path, raw: dict, nodes: bytes | None = None) -> Path:
@@ -159,3 +149,99 @@ def test_mutated_node_table(tmp_path_factory, edit, row, column, value):
 def test_only_a_gateway_is_a_valid_empty_run(tmp_path):
     nodes = b"id,name,kind,parent,county,lon,lat,population\nGW,g,gateway,,,114,34,0\n"
     check_outcome(write_copy(tmp_path, base_raw(), nodes), tmp_path / "out")
+
+
+# -- hostile text: paths, aliases, dates, tags, markup, nesting, sizes ------------------------
+
+PASSWD_LINE = Path("/etc/passwd").read_text().splitlines()[0]
+HOSTILE_PATHS = ["/etc/passwd", "../../../../etc/passwd", "/proc/self/status",
+                 "tutorial/../../../../etc/passwd", "C:\\Windows\\win.ini", "/dev/zero",
+                 "/", ".", "tutorial", "\x00", "nowhere.csv"]
+MARKUP = ["[bold]", "[/]", "[link=http://x]x[/link]", "[red]x", "\\[x]", "]["]
+DATES = ["2026-02-30", "2026-13-01", "2026-00-10", "10000-01-01", "2026-3-1", "03/02/2026",
+         "2026-03-02T25:00", "20260302", "2026-03-02 12:00", "0001-01-01"]
+TAGS = ["!!int abc", "!!float x", "!!binary aGk=", "!!timestamp 2026-02-30", "!!str 3",
+        "!!python/object:os.system x", "!custom 1", "!!set {a}", "!!omap [a: 1]"]
+
+
+@st.composite
+def alias_structures(draw) -> str:
+    """A YAML value built of anchors and aliases: small ones expand to little, deep ones to
+    millions of values."""
+    fan = draw(st.integers(1, 12))
+    levels = draw(st.integers(1, 9))
+    lines = [f"&h0 [{', '.join(['x'] * fan)}]"]
+    for level in range(1, levels):
+        lines.append(f"&h{level} [{', '.join([f'*h{level - 1}'] * fan)}]")
+    return "[" + ", ".join(lines) + "]"
+
+
+@st.composite
+def hostile_texts(draw) -> tuple[str, str]:
+    """(the tutorial's YAML with one hostile edit, what kind of edit it was)."""
+    text = TUTORIAL.read_text(encoding="utf-8").replace(
+        "days: 7                  # days with demand", "days: 2").replace(
+        "warmup_days: 1", "warmup_days: 0").replace("drain_days: 2", "drain_days: 1")
+    kind = draw(st.sampled_from(["path", "extends", "alias", "date", "tag", "markup", "deep",
+                                 "number"]))
+    if kind == "path":
+        path = draw(st.sampled_from(HOSTILE_PATHS))
+        text = text.replace("nodes: tutorial/nodes.csv", f"nodes: {json.dumps(path)}")
+    elif kind == "extends":
+        text = f"extends: {json.dumps(draw(st.sampled_from(HOSTILE_PATHS)))}\n" + text
+    elif kind == "alias":
+        text += f"surprise: {draw(alias_structures())}\n"
+    elif kind == "date":
+        text = text.replace("start_date: 2026-03-02", f"start_date: {draw(st.sampled_from(DATES))}")
+    elif kind == "tag":
+        field = draw(st.sampled_from(["  seed: 1", "  days: 2", "name: Tutorial county"]))
+        key = field.split(":")[0]
+        text = text.replace(field, f"{key}: {draw(st.sampled_from(TAGS))}", 1)
+    elif kind == "markup":
+        name = "".join(draw(st.lists(st.sampled_from(MARKUP), min_size=1, max_size=4)))
+        text = text.replace("name: Tutorial county (Tongxu, cut down)",
+                            f"name: {json.dumps(name)}")
+    elif kind == "deep":
+        depth = draw(st.integers(30, 3000))
+        text += "surprise: " + "[" * depth + "]" * depth + "\n"
+    else:
+        number = draw(st.sampled_from(["1e400", "-1e400", "1e21", "99999999999999999999999",
+                                       ".nan", "0x7fffffffffffffffff"]))
+        field = draw(st.sampled_from(["  seed: 1", "  days: 2", "  travel_noise_cv: 0.15"]))
+        text = text.replace(field, f"{field.split(':')[0]}: {number}", 1)
+    return text, kind
+
+
+@SETTINGS
+@given(case=hostile_texts())
+def test_hostile_text_ends_in_a_message_that_shows_no_other_file(tmp_path_factory, case):
+    """Any of these ends in a valid run or exit 2 with `error: file: field: problem`, never a
+    traceback or a hang, and never shows a line of a file outside the scenario."""
+    text, _ = case
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "tutorial").mkdir()
+    (folder / "tutorial" / "nodes.csv").write_bytes((CONFIGS / "tutorial" / "nodes.csv")
+                                                    .read_bytes())
+    path = folder / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    with time_limit(120):
+        result = RUNNER.invoke(app, ["run", str(path), "--out", str(folder / "out"),
+                                     "--no-parcels"])
+    check_outcome_of(result, folder / "out")
+    assert PASSWD_LINE not in result.output and "Umask" not in result.output
+
+
+def check_outcome_of(result, out: Path) -> None:
+    """Exit 0 with a summary, or exit 2 with a message and no summary; nothing else."""
+    output = result.output
+    assert "Traceback" not in output
+    if result.exception is not None:
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 2), output
+    if result.exit_code == 2:
+        first = output.strip().splitlines()[0]
+        assert first.startswith("error: "), output
+        assert ": " in first.removeprefix("error: "), output
+        assert not (out / "summary.json").exists()
+    else:
+        assert (out / "summary.json").exists()
