@@ -262,6 +262,9 @@ class HandOvers:
                 if rows.any():
                     picked[rows] = opening.to_real(opening.to_open(on_shelf[rows])
                                                    + delay[rows])
+            # a delay of 0 (a uniform of 0) at a closed shelf reads the clock's earliest
+            # time, the last closing: a pickup is never before the parcel came
+            np.maximum(picked, on_shelf, out=picked)
             done[shelf] = picked + extra_h[shelf]  # adding 0 leaves a time as it is
         stage = arrays["arrival_stage"][members]
         for index, name in enumerate(self._stage_names):

@@ -14,25 +14,53 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, model_validator
 
-from sim.scenario.base import NonNegFloat, PosFloat, Strict
+from sim.scenario.base import (
+    Co2PerKm,
+    LongHours,
+    Money,
+    Pallets,
+    RatePerHour,
+    Speed,
+    Strict,
+    WorkHours,
+)
 from sim.scenario.timeofday import Timetable, Window
 
 HubRole = Literal["cold_chain_base", "land_port", "bulk_park", "port_park"]
 Chain = Literal["ambient", "chilled", "frozen"]
 GoodsFlow = Literal["up", "down", "out", "in"]
 _MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
+_NUMBER = re.compile(r"^\s*\d{1,2}\s*$")
 
 
 def _parse_month_day(value: object) -> tuple[int, int]:
-    """(month, day) from "MM-DD"; the year does not matter for a harvest season."""
-    if isinstance(value, list | tuple) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    match = _MONTH_DAY.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"expected a month and day like '06-15', got {value!r}")
-    month, day = int(match.group(1)), int(match.group(2))
-    dt.date(2024, month, day)  # a leap year accepts every real month-day; raises otherwise
+    """(month, day) from "MM-DD" or [month, day]; the year does not matter for a harvest
+    season. Both forms pass the same check, so a season written either way means the same
+    and is written back as "MM-DD"."""
+    if isinstance(value, str) and (match := _MONTH_DAY.match(value)):
+        parts: list[object] = list(match.groups())
+    elif isinstance(value, list | tuple):
+        parts = list(value)
+    else:
+        parts = []
+    numbers = [_whole(part) for part in parts]
+    if len(numbers) != 2 or None in numbers:
+        raise ValueError(f"expected a month and day like '06-15' or [6, 15], got {value!r}")
+    month, day = numbers
+    try:
+        dt.date(2024, month, day)  # a leap year accepts every real month-day
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a day of the year ({error})") from None
     return month, day
+
+
+def _whole(part: object) -> int | None:
+    """A whole number as YAML gives it: an int (not a bool), or digits ("08" stays text)."""
+    if isinstance(part, int) and not isinstance(part, bool):
+        return part
+    if isinstance(part, str) and _NUMBER.match(part):
+        return int(part)
+    return None
 
 
 MonthDay = Annotated[
@@ -42,18 +70,24 @@ MonthDay = Annotated[
 ]
 
 
+# Life at the chain's temperature: from six minutes (less is no product to ship cold; a
+# life near zero makes the rate it is used up at overflow) to ten years.
+ColdLife = Annotated[float, Field(ge=0.1, le=87_600, allow_inf_nan=False)]
+
+
 class FreightFleet(Strict):
     """Trucks or reefers based at a hub; at each departure every idle one takes a trip."""
 
     vehicles: int = Field(ge=0, le=1000, description="vehicles based at the hub")
-    capacity_pallets: PosFloat = Field(description="pallets per vehicle")
+    capacity_pallets: float = Field(ge=0.1, le=1_000_000, allow_inf_nan=False,
+                                    description="pallets per vehicle (a tricycle takes ~0.5)")
     refrigerated: bool = Field(True, description="a reefer keeps its load cold; a truck does not")
     departures: Timetable = Field(min_length=1, description="daily departure times")
-    speed_kmh: PosFloat = Field(60.0, description="top speed; roads may be slower")
-    stop_h: NonNegFloat = Field(0.5, description="loading or unloading time at each stop")
-    cost_per_km: NonNegFloat = 0.0
-    cost_per_vehicle_day: NonNegFloat = 0.0
-    co2_kg_per_km: NonNegFloat = 0.0
+    speed_kmh: Speed = Field(60.0, description="top speed; roads may be slower")
+    stop_h: WorkHours = Field(0.5, description="loading or unloading time at each stop")
+    cost_per_km: Money = 0.0
+    cost_per_vehicle_day: Money = 0.0
+    co2_kg_per_km: Co2PerKm = 0.0
 
 
 class HubFleets(Strict):
@@ -79,11 +113,12 @@ class Hub(Strict):
         default_factory=list,
         description="cold-chain base: the counties whose farm products and frozen food it"
         " handles")
-    handling_per_h: PosFloat = Field(description="pallets handled in per hour (one FIFO dock)")
-    handling_cost_per_pallet: NonNegFloat = 0.0
-    cold_storage_pallets: NonNegFloat = Field(
+    handling_per_h: RatePerHour = Field(
+        description="pallets handled in per hour (one FIFO dock)")
+    handling_cost_per_pallet: Money = 0.0
+    cold_storage_pallets: Pallets = Field(
         0.0, description="pallet places kept cold; goods come in only when there is room")
-    storage_cost_per_pallet_day: NonNegFloat = 0.0
+    storage_cost_per_pallet_day: Money = 0.0
     fleets: HubFleets
 
     @model_validator(mode="after")
@@ -101,26 +136,30 @@ class Product(Strict):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
     unit: Literal["kg", "crate", "pallet"]
-    units_per_pallet: PosFloat
-    kg_per_unit: PosFloat
+    units_per_pallet: float = Field(
+        ge=1, le=10_000, allow_inf_nan=False,
+        description="a pallet holds at least one unit, and at most ~1,500 kg")
+    kg_per_unit: float = Field(ge=0.01, le=10_000, allow_inf_nan=False)
     chain: Chain = Field(description="the temperature it must travel at; ambient needs none")
-    shelf_life_ambient_h: NonNegFloat | None = Field(
+    shelf_life_ambient_h: LongHours | None = Field(
         description="hours it keeps out of refrigeration; null: it never spoils")
-    shelf_life_cold_h: PosFloat | None = Field(
+    shelf_life_cold_h: ColdLife | None = Field(
         None, description="hours it keeps at its chain temperature; null: it never spoils")
     flow: GoodsFlow = Field(
         description="up: villages to the gateway through a cold-chain base; down: gateway to"
         " village points with freezers through a base; out/in: a hub to/from the gateway")
     counties: list[str] = Field(default_factory=list, description="up/down: where it flows")
     hubs: list[str] = Field(default_factory=list, description="out/in: which hubs")
-    per_day: NonNegFloat = Field(
+    per_day: float = Field(
+        ge=0, le=1_000_000, allow_inf_nan=False,
         description="units a day per producing village or township (up), per freezer point"
         " (down) or per hub (out/in) in season")
     per: Literal["village", "township"] = Field(
         "village", description="up: is `per_day` made at each village, or at each township"
         " (brought to its station)?")
     season: tuple[MonthDay, MonthDay] | None = Field(
-        None, description="first and last day of the season (MM-DD); null: all year")
+        None, description="first and last day of the season (MM-DD, or [month, day]); null:"
+        " all year")
     window: Window = Field((5.0, 11.0), description="hours of the day lots are made")
     freezer_share: Annotated[float, Field(ge=0, le=1)] = Field(
         0.0, description="down: share of village points with a freezer (a fixed rule per"
@@ -148,9 +187,9 @@ class Precooling(Strict):
     """Cold rooms where farm products lose their field heat before a reefer fetches them."""
 
     at: Literal["station", "park"] = Field("station", description="township station or park")
-    pallets: NonNegFloat = Field(20.0, description="pallet places per cold room; full rooms"
-                                 " leave arriving goods waiting outside")
-    hours: NonNegFloat = Field(3.0, description="pre-cooling time before goods may leave")
-    first_mile_kmh: PosFloat = Field(
+    pallets: Pallets = Field(20.0, description="pallet places per cold room; full rooms"
+                             " leave arriving goods waiting outside")
+    hours: WorkHours = Field(3.0, description="pre-cooling time before goods may leave")
+    first_mile_kmh: Speed = Field(
         25.0, description="speed of farmers' own carts and tricycles to the cold room")
 

@@ -16,7 +16,19 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.base import NonNegFloat, PosFloat, Share, Strict
+from sim.scenario.base import (
+    Co2PerKm,
+    Money,
+    Parcels,
+    Population,
+    RatePerHour,
+    SecondsPerParcel,
+    Share,
+    Slots,
+    Speed,
+    Strict,
+    WorkHours,
+)
 from sim.scenario.goods import Hub, Precooling, Product
 from sim.scenario.timeofday import TimeOfDay, Timetable, Window
 
@@ -34,7 +46,7 @@ BUS_FLEETS: tuple[str, ...] = ("bus_township", "bus_village")
 class RunSettings(Strict):
     start_date: dt.date = Field(description="calendar date of day 0 (events are matched to it)")
     days: int = Field(ge=1, le=3660, description="days with demand")
-    warmup_days: int = Field(0, ge=0, description="first days left out of the KPIs")
+    warmup_days: int = Field(0, ge=0, le=3659, description="first days left out of the KPIs")
     drain_days: float = Field(
         3.0, ge=0, le=60, description="days simulated after demand stops, so late parcels finish"
     )
@@ -54,7 +66,7 @@ class RunSettings(Strict):
 
 
 class RoadClass(Strict):
-    speed_kmh: PosFloat
+    speed_kmh: Speed
 
 
 class RoadDerivation(Strict):
@@ -105,13 +117,13 @@ class NetworkSettings(Strict):
 class Sorting(Strict):
     """A facility's sorting line: constant rate while a shift is on."""
 
-    rate_per_h: PosFloat = Field(description="parcels sorted per working hour, per line")
+    rate_per_h: RatePerHour = Field(description="parcels sorted per working hour, per line")
     lines: int = Field(1, ge=1, le=64, description="parallel lines sharing one FIFO queue")
     service: Literal["constant", "exponential"] = Field(
         "constant", description="service time per parcel: 1/rate, or exponential with that mean"
     )
     shifts: list[Window] = Field(default_factory=lambda: list(ALL_DAY), min_length=1)
-    handling_cost: NonNegFloat = Field(0.0, description="cost per parcel handled")
+    handling_cost: Money = Field(0.0, description="cost per parcel handled")
 
 
 class StationSpec(Sorting):
@@ -123,7 +135,7 @@ class StationSpec(Sorting):
 
 
 class PointSpec(Strict):
-    shelf_slots: int = Field(ge=0, description="parcels a village point can hold at once")
+    shelf_slots: Slots = Field(description="parcels a village point can hold at once")
     opening_hours: list[Window] = Field(default_factory=lambda: list(ALL_DAY), min_length=1)
 
 
@@ -139,12 +151,12 @@ class Fleet(Strict):
 
     vehicles: int = Field(ge=1, le=1000, description="vehicles based at each base node")
     size_for_load: float | None = Field(
-        None, gt=0, le=1, allow_inf_nan=False,
+        None, ge=0.01, le=1, allow_inf_nan=False,
         description="if set, each base gets enough vehicles to carry an ordinary day's parcels"
         " at this share of capacity (never fewer than `vehicles`)",
     )
-    capacity: int = Field(ge=1, description="parcels per vehicle")
-    speed_kmh: PosFloat = Field(description="top speed; roads may be slower")
+    capacity: Parcels = Field(description="parcels per vehicle")
+    speed_kmh: Speed = Field(description="top speed; roads may be slower")
     departures: Timetable = Field(default_factory=list, description="daily cut-off times")
     departures_per_day: int | None = Field(
         None, ge=1, le=96,
@@ -155,14 +167,14 @@ class Fleet(Strict):
     dispatch: Literal["cutoff", "cutoff_or_full"] = Field(
         "cutoff", description="leave at the cut-off, or earlier as soon as a vehicle is full"
     )
-    load_h: NonNegFloat = Field(0.25, description="fixed time to load at the base")
-    load_s_per_parcel: NonNegFloat = 0.0
-    stop_h: NonNegFloat = Field(0.1, description="fixed dwell at each stop")
-    stop_s_per_parcel: NonNegFloat = 0.0
-    cost_per_km: NonNegFloat = 0.0
-    cost_per_vehicle_day: NonNegFloat = 0.0
-    cost_per_parcel: NonNegFloat = Field(0.0, description="fee per parcel carried")
-    co2_kg_per_km: NonNegFloat = Field(0.0, description="emission factor of the vehicle type")
+    load_h: WorkHours = Field(0.25, description="fixed time to load at the base")
+    load_s_per_parcel: SecondsPerParcel = 0.0
+    stop_h: WorkHours = Field(0.1, description="fixed dwell at each stop")
+    stop_s_per_parcel: SecondsPerParcel = 0.0
+    cost_per_km: Money = 0.0
+    cost_per_vehicle_day: Money = 0.0
+    cost_per_parcel: Money = Field(0.0, description="fee per parcel carried")
+    co2_kg_per_km: Co2PerKm = Field(0.0, description="emission factor of the vehicle type")
     shared_km: bool = Field(
         False, description="the vehicles run anyway (a passenger bus): their km and CO2 are "
         "not the parcels'; parcels pay `cost_per_parcel`")
@@ -183,8 +195,9 @@ class Fleet(Strict):
 class CourierFleet(Fleet):
     """County-seat door delivery from the park: rounds of `round_h` hours."""
 
-    round_h: PosFloat = Field(description="length of one delivery round in the county seat")
-    stop_h: NonNegFloat = 0.0
+    round_h: float = Field(gt=0, le=24, allow_inf_nan=False,
+                           description="length of one delivery round in the county seat")
+    stop_h: WorkHours = 0.0
 
 
 class Fleets(Strict):
@@ -230,7 +243,8 @@ class Operations(Strict):
 
 class Carrier(Strict):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[^.=\s]+( [^.=\s]+)*$")
-    share: PosFloat = Field(description="market share (shares are normalised to sum to 1)")
+    share: float = Field(gt=0, le=1e12, allow_inf_nan=False, description="market share (shares"
+                         " are normalised to sum to 1, so yearly volumes do as well)")
     line_haul_departures: list[TimeOfDay] | None = Field(
         None, description="the carrier's own trucks hub -> parks (else the shared line haul)")
 
@@ -239,7 +253,8 @@ class CalendarEvent(Strict):
     name: str
     start: dt.date
     end: dt.date
-    multiplier: NonNegFloat
+    multiplier: float = Field(ge=0, le=100, allow_inf_nan=False,
+                              description="volume factor on these days (Double 11 is 1.5-1.9)")
 
     @model_validator(mode="after")
     def _ordered(self) -> CalendarEvent:
@@ -248,13 +263,21 @@ class CalendarEvent(Strict):
         return self
 
 
-DayProfile = Annotated[list[NonNegFloat], Field(min_length=24, max_length=24)]
+# Hourly weights, normalised: only their ratios matter.
+Weight = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+DayProfile = Annotated[list[Weight], Field(min_length=24, max_length=24)]
+# Parcels per resident a day: China's average is about 0.25.
+PerResidentDay = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class Demand(Strict):
-    multiplier: NonNegFloat = Field(1.0, description="scales every flow (Double 11 is 1.5-1.9)")
-    down_per_resident_day: NonNegFloat = Field(description="parcels to each resident per day")
-    up_per_resident_day: NonNegFloat = Field(description="parcels sent by each resident per day")
+    multiplier: float = Field(
+        1.0, ge=0, le=100_000, allow_inf_nan=False,
+        description="scales every flow (Double 11 is 1.5-1.9); the capacity search doubles it"
+        " up to 10,000, and the parcel limits bound the volume")
+    down_per_resident_day: PerResidentDay = Field(description="parcels to each resident per day")
+    up_per_resident_day: PerResidentDay = Field(
+        description="parcels sent by each resident per day")
     down_profile: DayProfile = Field(description="hourly weights of arrivals at the gateway")
     up_profile: DayProfile = Field(description="hourly weights of drop-offs by residents")
     events: list[CalendarEvent] = Field(default_factory=list)
@@ -270,21 +293,29 @@ class Demand(Strict):
 class Pickup(Strict):
     """How residents collect parcels from a point or station shelf."""
 
-    mean_delay_h: PosFloat = Field(description="mean open hours from arrival to pickup")
+    mean_delay_h: float = Field(
+        gt=0, le=720, allow_inf_nan=False,
+        description="mean open hours from arrival to pickup (a month at most: points send"
+        " unclaimed parcels back long before)")
     distribution: Literal["exponential", "lognormal", "fixed"] = "exponential"
-    cv: PosFloat = Field(1.0, description="coefficient of variation (lognormal only)")
+    cv: float = Field(1.0, gt=0, le=10, allow_inf_nan=False,
+                      description="coefficient of variation (lognormal only)")
     door_share: Share = Field(0.0, description="share of parcels delivered to the door")
-    door_delivery_h: NonNegFloat = Field(
+    door_delivery_h: WorkHours = Field(
         1.0, description="door deliveries reach the resident within this time of the stop"
     )
-    villager_speed_kmh: PosFloat = Field(
+    villager_speed_kmh: Speed = Field(
         15.0, description="villagers' speed to the township station (station_pickup mode)")
 
 
+# A lead-time target in hours: up to a year.
+TargetHours = Annotated[float, Field(gt=0, le=8760, allow_inf_nan=False)]
+
+
 class TierTargets(Strict):
-    park: PosFloat
-    station: PosFloat
-    point: PosFloat
+    park: TargetHours
+    station: TargetHours
+    point: TargetHours
 
 
 class Targets(Strict):
@@ -302,12 +333,12 @@ def _split_windows(value: object) -> object:
 class NodeOverride(Strict):
     """Per-node values that win over the tier defaults."""
 
-    population: int | None = Field(None, ge=0)
+    population: Population | None = None
     opening_hours: Annotated[list[Window], BeforeValidator(_split_windows)] | None = Field(
         None, min_length=1, description="a station's counter or a point's opening hours"
     )
-    sort_rate_per_h: PosFloat | None = None
-    shelf_slots: int | None = Field(None, ge=0)
+    sort_rate_per_h: RatePerHour | None = None
+    shelf_slots: Slots | None = None
     vehicles: int | None = Field(None, ge=1, le=1000)
 
 

@@ -10,7 +10,7 @@ import math
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -63,16 +63,32 @@ def format_window(window: tuple[float, float]) -> str:
     return f"{format_hours(window[0])}-{format_hours(window[1])}"
 
 
-# Python dumps keep hours as floats; JSON and YAML dumps write them back as "HH:MM".
+def _on_a_minute(hours: float) -> bool:
+    return parse_hours(format_hours(hours), allow_24=True) == hours
+
+
+def _written_time(hours: float) -> str | float:
+    """"HH:MM" where that reads back as the same hours, else the hours themselves: a
+    scenario written out must read back unchanged."""
+    return format_hours(hours) if _on_a_minute(hours) else hours
+
+
+def _written_window(window: tuple[float, float]) -> str | list[float]:
+    return format_window(window) if all(map(_on_a_minute, window)) else list(window)
+
+
+# Python dumps keep hours as floats; JSON and YAML dumps write them back as "HH:MM" (as hours
+# where a minute would round them). The parser bounds a time to the day; the schema says so.
 TimeOfDay = Annotated[
     float,
     BeforeValidator(parse_hours),
-    PlainSerializer(format_hours, return_type=str, when_used="json"),
+    Field(ge=0, lt=24),
+    PlainSerializer(_written_time, return_type=str | float, when_used="json"),
 ]
 Window = Annotated[
     tuple[float, float],
     BeforeValidator(parse_window),
-    PlainSerializer(format_window, return_type=str, when_used="json"),
+    PlainSerializer(_written_window, return_type=str | list[float], when_used="json"),
 ]
 
 
