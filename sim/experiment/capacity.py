@@ -11,6 +11,8 @@ agree with the bound of the resource it names.
 
 from __future__ import annotations
 
+import difflib
+import math
 import operator
 import re
 from collections import Counter
@@ -108,16 +110,35 @@ class Target:
     @staticmethod
     def parse(text: str) -> Target:
         match = _TARGET.match(text)
-        if not match:
-            raise ScenarioError(f"--target {text}", "", "expected KPI<=VALUE, e.g. "
-                                "by_tier.point.lead_time_h.p95<=72")
-        return Target(match.group(1), match.group(2), float(match.group(3)))
+        value = _finite(match.group(3)) if match else None
+        if match is None or value is None:
+            raise ScenarioError(f"--target {text}", "", "expected KPI<=VALUE with a finite "
+                                "number, e.g. by_tier.point.lead_time_h.p95<=72")
+        return Target(match.group(1), match.group(2), value)
+
+    def check_known(self, kpis: Sequence[str]) -> None:
+        """Refuse a target on a KPI the runs do not have, naming the closest that exist."""
+        if self.kpi in kpis:
+            return
+        close = difflib.get_close_matches(self.kpi, kpis, n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else \
+            f"; KPIs are named like {', '.join(list(kpis)[:3])}"
+        raise ScenarioError(f"--target {self}", self.kpi, f"no such KPI{hint}")
 
     def holds(self, value: float) -> bool:
         return bool(_OPS[self.op](value, self.value))
 
     def __str__(self) -> str:
         return f"{self.kpi}{self.op}{self.value:g}"
+
+
+def _finite(text: str) -> float | None:
+    """The number, or None for what the pattern lets through but is none ("1e", "..")."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 @dataclass
@@ -154,8 +175,7 @@ def search_capacity(scenario: LoadedScenario, targets: Sequence[Target] = (), re
             reasons.append(f"backlog grows at {unstable.most_common(1)[0][0]}")
         means = runs.kpis().set_index("kpi")["mean"]
         for target in targets:
-            if target.kpi not in means.index:
-                raise ScenarioError(f"--target {target}", target.kpi, "no such KPI")
+            target.check_known(list(means.index))
             if not target.holds(float(means[target.kpi])):
                 reasons.append(f"{target} fails ({means[target.kpi]:.4g})")
         result = Evaluation(multiplier, not reasons, reasons, unstable)

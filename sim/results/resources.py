@@ -2,7 +2,9 @@
 
 Everything is derived from the ledger's stamps and the trip log after the run, so the engine
 carries no monitors. The bottleneck table ranks every resource by whether its backlog grows
-and by its utilisation, which answers "what breaks first?".
+and by its utilisation, which answers "what breaks first?". A full village shelf shows as a
+backlog at its station (the van passes its parcels over), so that backlog is the shelf's,
+not the route's.
 """
 
 from __future__ import annotations
@@ -170,6 +172,45 @@ def route_backlog(output: SimulationOutput, window: Window, per_parcel: PerParce
     return waiting
 
 
+@dataclass(frozen=True)
+class ShelfWaiting:
+    """Parcels at a station waiting for a village route to take them to a point whose shelf
+    was ever full, one row per (point, carrier) a route serves: a van passes over the
+    parcels for a full shelf, and they wait here. Other points' parcels are never held
+    back by their shelves, so they are not followed (an ordinary run follows none)."""
+
+    shelf: np.ndarray  # each row's point, as its position in `tree.of_level(POINT)`
+    route: np.ndarray  # each row's route
+    waiting: Inside
+    carried: np.ndarray  # parcels that left for the point in the measured window
+
+
+def shelf_backlog(output: SimulationOutput, window: Window,
+                  per_parcel: PerParcel) -> ShelfWaiting:
+    """Parcels waiting at the stations for the points whose shelves were ever full: no
+    pass over the parcels at all when none was."""
+    network, times = output.network, output.ledger.times
+    tree = network.tree
+    points = tree.of_level(POINT)
+    full = _full_shelves(output)
+    shelf_of_node = np.full(tree.size, -1)
+    shelf_of_node[points[full]] = np.flatnonzero(full)
+    routes = network.route_down_from(STATION)  # (destination, carrier)
+    followed = (shelf_of_node >= 0)[:, None] & (routes >= 0)
+    if not followed.any():
+        return ShelfWaiting(np.empty(0, np.intp), np.empty(0, np.intp),
+                            Inside.zeros(0, window.hours), np.empty(0, np.int64))
+    cell = np.arange(routes.size).reshape(routes.shape)
+    cells, group = per_parcel.read_groups(np.where(followed, cell, -1),
+                                          np.full(routes.shape, -1))
+    entered, left = HourlyStamps.of_parcels((times["station_sorted"], times["station_dep"]),
+                                            group, len(cells), window.hours)
+    waiting = Inside.zeros(len(cells), window.hours)
+    waiting.add(entered, left, np.arange(len(cells)))
+    return ShelfWaiting(shelf_of_node[cells // routes.shape[1]], routes.ravel()[cells],
+                        waiting, left.count[:, window.start : window.end].sum(axis=1))
+
+
 ROUTE_COLUMNS = ["route", "fleet", "mode", "carrier", "base", "stops", "vehicles", "trips",
                  "vehicle_km", "dedicated_km", "co2_kg", "cost", "time_utilisation",
                  "load_factor", "carried"]
@@ -223,8 +264,11 @@ def _unstable(growth: np.ndarray, throughput_per_day: np.ndarray) -> np.ndarray:
 
 
 def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoad,
-                     routes: pd.DataFrame, waiting: Inside) -> pd.DataFrame:
-    """Every resource, most pressed first: unstable backlogs, then by utilisation."""
+                     routes: pd.DataFrame, waiting: Inside, held: ShelfWaiting) -> pd.DataFrame:
+    """Every resource, most pressed first: unstable backlogs, then by utilisation.
+
+    Parcels at a station for a shelf that filled up are that shelf's backlog, not their
+    route's: the vans passed them over for want of room on the shelf, not in the van."""
     tree = output.network.tree
     frames = []
     span = slice(window.start, window.end)
@@ -246,7 +290,8 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "backlog_growth_per_day": growth,
         "unstable": _unstable(growth, throughput),
     }))
-    route_growth = daily_growth(waiting.mean, window.start, window.end)
+    held_back = _sum_rows(held.waiting.mean, held.route, len(routes))
+    route_growth = daily_growth(waiting.mean - held_back, window.start, window.end)
     route_throughput = routes["carried"].to_numpy() / window.days
     bases = [output.network.routes[i].base for i in range(len(routes))]
     frames.append(pd.DataFrame({
@@ -261,27 +306,53 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "backlog_growth_per_day": route_growth,
         "unstable": _unstable(route_growth, route_throughput),
     }))
-    points = tree.of_level(POINT)
-    slots = output.shelf_slots[points]
-    peak = output.shelf_peak[points]
-    frames.append(pd.DataFrame({
-        "resource": [f"shelf:{node}" for node in tree.ids[points]],
-        "kind": "village shelf",
-        "tier": "point",
-        "county": tree.county[points].astype(str),
-        "utilisation": np.where(slots > 0, peak / np.maximum(slots, 1), 1.0),
-        "throughput_per_day": np.nan,
-        "peak_backlog": peak,
-        "end_backlog": np.nan,
-        "backlog_growth_per_day": np.nan,
-        "unstable": False,
-    }))
+    frames.append(_shelf_frame(output, window, held))
     table = pd.concat(frames, ignore_index=True)
     table = table.sort_values(
         ["unstable", "utilisation", "backlog_growth_per_day"], ascending=False, kind="stable"
     ).reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table
+
+
+def _shelf_frame(output: SimulationOutput, window: Window, held: ShelfWaiting) -> pd.DataFrame:
+    """Village shelves: peak over slots; for a shelf that was ever full, the parcels waiting
+    at its station for it (blank for the others), unstable if they pile up."""
+    tree = output.network.tree
+    points = tree.of_level(POINT)
+    slots = output.shelf_slots[points]
+    peak = output.shelf_peak[points]
+    full = _full_shelves(output)
+    blank = np.where(full, 0.0, np.nan)
+    growth = daily_growth(_sum_rows(held.waiting.mean, held.shelf, len(points)),
+                          window.start, window.end) + blank
+    throughput = np.bincount(held.shelf, held.carried, len(points)) / window.days + blank
+    end = _sum_rows(held.waiting.end[:, -1:], held.shelf, len(points))[:, 0] + blank
+    return pd.DataFrame({
+        "resource": [f"shelf:{node}" for node in tree.ids[points]],
+        "kind": "village shelf",
+        "tier": "point",
+        "county": tree.county[points].astype(str),
+        "utilisation": np.where(slots > 0, peak / np.maximum(slots, 1), 1.0),
+        "throughput_per_day": throughput,
+        "peak_backlog": peak,
+        "end_backlog": end,
+        "backlog_growth_per_day": growth,
+        "unstable": full & _unstable(growth, throughput),
+    })
+
+
+def _full_shelves(output: SimulationOutput) -> np.ndarray:
+    """Whether each village point's shelf was ever full (in `tree.of_level(POINT)` order)."""
+    points = output.network.tree.of_level(POINT)
+    return output.shelf_peak[points] >= output.shelf_slots[points]
+
+
+def _sum_rows(values: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
+    """`values` (rows, hours) added up into `count` rows by `rows`."""
+    total = np.zeros((count, values.shape[1]), dtype=values.dtype)
+    np.add.at(total, rows, values)
+    return total
 
 
 def fleet_summary(routes: pd.DataFrame, by: str = "fleet") -> dict:

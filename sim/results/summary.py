@@ -24,6 +24,7 @@ from sim.results.resources import (
     measured_window,
     route_backlog,
     route_use,
+    shelf_backlog,
 )
 
 TOP_BOTTLENECKS = 10
@@ -65,7 +66,8 @@ class Results:
     @cached_property
     def bottlenecks(self) -> pd.DataFrame:
         return bottleneck_table(self.output, self.window, self.load, self.routes,
-                                self.route_waiting)
+                                self.route_waiting,
+                                shelf_backlog(self.output, self.window, self.per_parcel))
 
     def _legs_by_mode(self, by_mode: dict) -> dict:
         """The township and village legs by operating mode: their fleets, and their cost
