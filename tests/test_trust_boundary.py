@@ -199,3 +199,36 @@ def test_the_command_line_reads_any_path_but_never_prints_a_foreign_file(scenari
         assert result.exit_code == 2, result.output
         assert expected in result.output
         assert not any(text in result.output for text in FOREIGN), result.output
+
+
+def test_the_page_shows_an_impossible_date_as_a_field_error():
+    raw = tutorial(nodes="tutorial/nodes.csv")
+    text = dump_yaml(raw).replace("start_date: '2026-03-02'", "start_date: 2026-02-30")
+    assert "2026-02-30" in text
+    at = page_with([("my.yaml", text.encode("utf-8"))])
+    assert any("run.start_date" in e.value and "day value is outside expected range" in e.value
+               for e in at.error), [e.value for e in at.error]
+    at = page_with([("my.yaml", yaml_bytes(raw))])
+    at.sidebar.text_area[0].set_value("run.start_date=2026-02-30")
+    next(b for b in at.sidebar.button if b.label == "Run").click()
+    at.run()
+    assert not at.exception
+    assert any("--set run.start_date=2026-02-30" in e.value for e in at.error)
+
+
+def test_an_upload_is_read_once_however_often_the_page_reruns(monkeypatch):
+    """Every click reruns the page script; the upload is parsed and checked once per
+    content, not at each rerun."""
+    import sim.ui.runs
+
+    reads = []
+    original = sim.ui.runs.load_for_app
+    monkeypatch.setattr(sim.ui.runs, "load_for_app",
+                        lambda *args: reads.append(args[0]) or original(*args))
+    at = page_with([("my.yaml", yaml_bytes(tutorial(nodes="tutorial/nodes.csv")))])
+    assert reads[-1] == "my.yaml"
+    for days in (3, 4, 5):
+        next(s for s in at.sidebar.slider if s.label == "Days").set_value(days)
+        at.run()
+    assert not at.exception
+    assert reads.count("my.yaml") == 1
