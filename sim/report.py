@@ -222,7 +222,9 @@ def print_capacity(analytic, result, console: Console | None = None) -> None:
     console.print(table)
     if result.failed_at is None:
         console.print(f"Simulated capacity: no failure up to demand.multiplier "
-                      f"{result.capacity:.4g}")
+                      f"{result.capacity:.4g}", soft_wrap=True)
+        if result.stopped is not None:
+            console.print(f"The search stopped there: a run at {result.stopped}", soft_wrap=True)
         return
     console.print(f"Simulated capacity: demand.multiplier {result.capacity:.4g} passes, "
                   f"{result.failed_at:.4g} fails; binding: {result.binding}",

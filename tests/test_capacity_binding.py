@@ -4,6 +4,8 @@ capacity target that cannot be read, or names no KPI, is refused with a message.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -65,3 +67,20 @@ def test_a_target_on_no_kpi_is_refused_with_the_names_close_to_it():
     first = outcome.output.splitlines()[0]
     assert "by_tier.point.lead_time.p95: no such KPI" in first
     assert "by_tier.point.lead_time_h.p95" in first
+
+
+def test_a_search_that_reaches_the_parcel_limit_reports_what_it_found(tmp_path):
+    """Doubling the volume runs into the parcel ceiling: the search stops there and says so,
+    with what it found below, rather than failing."""
+    result = CliRunner().invoke(app, [
+        "capacity", str(TUTORIAL), "--reps", "2", "--workers", "1",
+        "--set", "demand.multiplier=0.25", "--set", "run.max_parcels=30000",
+        "--out", str(tmp_path / "cap")])
+    assert result.exit_code == 0, result.output
+    assert "no failure up to demand.multiplier 0.5" in result.output
+    assert "The search stopped there: a run at demand.multiplier 1: run.max_parcels: about " \
+           "39," in result.output
+    written = json.loads((tmp_path / "cap" / "capacity.json").read_text(encoding="utf-8"))
+    assert written["capacity_multiplier"] == 0.5
+    assert written["failed_at"] is None
+    assert "run.max_parcels" in written["stopped"]

@@ -27,7 +27,7 @@ from sim.clock import DailyClock
 from sim.errors import ScenarioError
 from sim.experiment.replicate import replicate
 from sim.network import COURIER, HUB, POINT, STATION, Network, build_network
-from sim.scenario import LoadedScenario, scenario_from_dict
+from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.models import NODE_KINDS
 
 SECONDS_PER_HOUR = 3600.0
@@ -155,6 +155,11 @@ class CapacityResult:
     failed_at: float | None  # the smallest multiplier found to fail
     binding: str | None  # what broke first at `failed_at`
     evaluations: list[Evaluation] = field(default_factory=list)
+    stopped: str | None = None  # why the search went no higher, short of a failure
+
+
+class BeyondLimits(Exception):
+    """A multiplier whose run the limits (or the schema) refuse."""
 
 
 def search_capacity(scenario: LoadedScenario, targets: Sequence[Target] = (), reps: int = 3,
@@ -164,8 +169,11 @@ def search_capacity(scenario: LoadedScenario, targets: Sequence[Target] = (), re
     evaluations: list[Evaluation] = []
 
     def evaluate(multiplier: float) -> Evaluation:
-        point = scenario_from_dict(scenario.raw, scenario.path,
-                                   [f"demand.multiplier={multiplier!r}"])
+        try:
+            point = with_overrides(scenario, [f"demand.multiplier={multiplier!r}"])
+        except ScenarioError as error:  # the schema's or the limits' bound on the volume
+            raise BeyondLimits(f"demand.multiplier {multiplier:.4g}: {error.field}: "
+                               f"{error.problem}") from None
         runs = replicate(point, reps, executor)
         if runs.errors():
             raise RuntimeError("; ".join(runs.errors()))
@@ -189,7 +197,12 @@ def search_capacity(scenario: LoadedScenario, targets: Sequence[Target] = (), re
     first = evaluate(start)
     if first.passed:
         low, probe = start, start * 2
-        while evaluate(probe).passed:
+        while True:
+            try:
+                if not evaluate(probe).passed:
+                    break
+            except BeyondLimits as error:  # the search can go no higher
+                return CapacityResult(low, None, None, evaluations, stopped=str(error))
             low, probe = probe, probe * 2
             if probe > 1e4:
                 return CapacityResult(low, None, None, evaluations)

@@ -27,6 +27,7 @@ def write_capacity(table: pd.DataFrame, result: CapacityResult, folder: OutputFo
     document = {
         "capacity_multiplier": result.capacity,
         "failed_at": result.failed_at,
+        "stopped": result.stopped,
         "binding": result.binding,
         "analytic_bound": float(table["bound"].iloc[0]) if len(table) else None,
         "analytic_binding": str(table["resource"].iloc[0]) if len(table) else None,
