@@ -26,9 +26,9 @@ from sim.demand import Parcels
 from sim.engine.ledger import Ledger
 from sim.engine.shelf import PickupDelay, Shelves
 from sim.errors import ScenarioError
-from sim.freight.lots import in_season
 from sim.results.writer import scenario_document
 from sim.scenario import load_scenario
+from sim.scenario.calendar import in_season
 from sim.scenario.models import Fleet, Pickup, Scenario
 from sim.scenario.tables import NodeRow, RoadRow
 from sim.scenario.yamlio import dump_yaml

@@ -8,13 +8,13 @@ remainder, made at times spread uniformly over the product's daily window.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.demand import STREAM_DEMAND, node_stream
 from sim.freight.plan import GoodsPlan, Sources
+from sim.scenario.calendar import in_season
 from sim.scenario.goods import Product
 from sim.scenario.models import RunSettings
 
@@ -34,18 +34,6 @@ class Lots:
 
     def __len__(self) -> int:
         return len(self.created)
-
-
-def in_season(product: Product, run: RunSettings) -> np.ndarray:
-    """Per run day: whether the product is made that day."""
-    days = [run.start_date + dt.timedelta(days=d) for d in range(run.days)]
-    if product.season is None:
-        return np.ones(run.days, dtype=bool)
-    first, last = product.season
-    inside = [(d.month, d.day) for d in days]
-    if first <= last:
-        return np.array([first <= md <= last for md in inside])
-    return np.array([md >= first or md <= last for md in inside])  # across new year
 
 
 def generate_lots(plan: GoodsPlan, run: RunSettings) -> Lots:
