@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario.models import NODE_KINDS
+from sim.scenario.sizes import node_counties
 
 LEVEL = {kind: level for level, kind in enumerate(NODE_KINDS)}
 GATEWAY, HUB, PARK, STATION, POINT = (LEVEL[k] for k in NODE_KINDS)
@@ -77,19 +78,14 @@ def build_tree(nodes: pd.DataFrame) -> Tree:
         current = np.where(has_parent, parent[np.maximum(current, 0)], -1)
         valid = current >= 0
         ancestors[level[current[valid]], np.flatnonzero(valid)] = current[valid]
-    county_label = nodes["county"].fillna("").to_numpy(dtype=object)
-    park_of = ancestors[PARK]
-    names = nodes["name"].fillna("").to_numpy(dtype=object)
-    park_county = np.where(county_label == "", names, county_label)
-    county = np.where(park_of >= 0, park_county[np.maximum(park_of, 0)], "").astype(object)
     return Tree(
         ids=ids,
-        names=names,
+        names=nodes["name"].fillna("").to_numpy(dtype=object),
         level=level,
         parent=parent,
         lon=nodes["lon"].to_numpy(dtype=np.float64),
         lat=nodes["lat"].to_numpy(dtype=np.float64),
         population=nodes["population"].to_numpy(dtype=np.int64),
-        county=county,
+        county=node_counties(nodes),
         ancestors=ancestors,
     )
