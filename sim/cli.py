@@ -40,6 +40,7 @@ from sim.experiment.design import (
     with_options,
 )
 from sim.experiment.output import write_replications
+from sim.experiment.replicate import check_replications
 from sim.limits import MIB, server_limits
 from sim.report import (
     plain_console,
@@ -116,6 +117,7 @@ def run(
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
     with _reported():
         scenario = api.read(config, overrides)  # the run checks roads and volume itself
+        check_replications(scenario, reps)
         # the folder is checked and claimed before the simulation, never found unusable after
         folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
             f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.hostile_inputs import CASES, validate
+from sim import api
 from sim.cli import app
 from sim.errors import ScenarioError
 from sim.limits import Limits
@@ -118,3 +119,14 @@ def test_tables_are_bounded_by_rows_and_shape(scenario_copy):
     wide = scenario_copy(nodes=lambda text: ",".join(f"c{i}" for i in range(1000)) + "\n")
     with pytest.raises(ScenarioError, match="not a node table: its first line must name"):
         load_scenario(wide)
+
+
+def test_replications_are_counted_against_the_runs_limit(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIM_MAX_RUNS", "50")
+    monkeypatch.setattr(api, "run", lambda *a, **k: pytest.fail("ran before the check"))
+    result = runner.invoke(app, ["run", str(TUTORIAL), "--days", "2", "--reps", "1000000000",
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "error: --reps: 1,000,000,000 replications, more than the limit of 50 " \
+           "(SIM_MAX_RUNS)" in result.output
+    assert not (tmp_path / "out" / "summary.json").exists()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.experiment.executors import InlineExecutor
 from sim.experiment.kpis import aggregate
 from sim.experiment.runner import run_tasks
@@ -43,13 +44,23 @@ class Replications:
         return [f"replication {r.rep}: {r.error}" for r in self.results if not r.ok]
 
 
+def check_replications(scenario: LoadedScenario, reps: int) -> None:
+    """Refuse more replications than the scenario's runs limit, before any runs."""
+    limits = scenario.files.limits
+    if reps > limits.runs:
+        raise ScenarioError("--reps", "", f"{reps:,} replications, more than the limit of "
+                            f"{limits.runs:,} ({limits.variable('runs')})")
+
+
 def replicate(scenario: LoadedScenario, reps: int, executor: Executor | None = None,
               progress: Callable[[int], None] | None = None,
               first: Results | None = None) -> Replications:
     """Run replications 0..reps-1, in parallel when the executor has several workers.
 
     `first`, results already at hand for replication 0 of this scenario, is not run again.
+    The number of replications is checked against the scenario's runs limit first.
     """
+    check_replications(scenario, reps)
     results: list[RepResult] = []
     if first is not None:
         if first.output.scenario.config != scenario.config:
