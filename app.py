@@ -72,8 +72,7 @@ def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
     if uploaded:
         try:
             contents = upload_contents(
-                (UploadedFile(f.name, f.size, f.getvalue()) for f in uploaded
-                 if f.size <= limits.upload_bytes), limits)
+                [UploadedFile(f.name, f.size, f.getvalue()) for f in uploaded], limits)
         except UserError as error:
             st.error(error.message)
             return None

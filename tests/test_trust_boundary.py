@@ -232,3 +232,11 @@ def test_an_upload_is_read_once_however_often_the_page_reruns(monkeypatch):
         at.run()
     assert not at.exception
     assert reads.count("my.yaml") == 1
+
+
+def test_a_bundled_file_refused_by_size_is_named_as_the_scenario_names_it():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(CONFIGS / "tutorial.yaml", files=sandbox({}, table_bytes=100))
+    assert caught.value.message.startswith("tutorial/nodes.csv: ")
+    assert "more than the 100 bytes a table may have" in caught.value.message
+    assert str(CONFIGS) not in caught.value.message

@@ -47,21 +47,7 @@ class LocalFiles:
 
     def read(self, path: Path, limit: int, what: str) -> bytes:
         """The file's bytes; refused beyond `limit` bytes before they are read."""
-        label = self.label(path)
-        try:
-            if not path.is_file():
-                raise ScenarioError(label, "", "file not found" if not path.exists()
-                                    else "not a regular file")
-            size = path.stat().st_size
-            if size > limit:
-                raise too_big(label, size, limit, what)
-            with path.open("rb") as handle:
-                data = handle.read(limit + 1)  # /proc files say they are empty
-        except OSError as error:
-            raise ScenarioError(label, "", f"cannot be read ({error.strerror})") from None
-        if len(data) > limit:
-            raise too_big(label, len(data), limit, what)
-        return data
+        return read_bounded(path, self.label(path), limit, what)
 
     def label(self, path: Path) -> str:
         return str(path)
@@ -102,7 +88,7 @@ class SandboxFiles:
         if not bundled.is_relative_to(self.root.resolve()) or not bundled.is_file():
             raise ScenarioError(label, "", "file not found among the uploaded files and "
                                 "the bundled configs")
-        return LocalFiles(self.limits).read(bundled, limit, what)
+        return read_bounded(bundled, label, limit, what)
 
     def label(self, path: Path) -> str:
         """A file's name as the scenario writes it, relative to the root: never the server's
@@ -117,6 +103,25 @@ class SandboxFiles:
 
 
 Files = LocalFiles | SandboxFiles
+
+
+def read_bounded(path: Path, label: str, limit: int, what: str) -> bytes:
+    """A file's bytes, refused beyond `limit` bytes before they are read; messages call it
+    `label`."""
+    try:
+        if not path.is_file():
+            raise ScenarioError(label, "", "file not found" if not path.exists()
+                                else "not a regular file")
+        size = path.stat().st_size
+        if size > limit:
+            raise too_big(label, size, limit, what)
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)  # /proc files say they are empty
+    except OSError as error:
+        raise ScenarioError(label, "", f"cannot be read ({error.strerror})") from None
+    if len(data) > limit:
+        raise too_big(label, len(data), limit, what)
+    return data
 
 
 def _check_text(reference: object, source: str, key: str) -> None:

@@ -102,10 +102,11 @@ def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
     """Refuse a scenario whose run would make more than the limits allow: parcels (or
     `run.max_parcels`, a scenario's own lower ceiling), lots, vehicle departures, days."""
     run = config.run
+    parcels = expected_parcels(config, nodes)
     checks = [
         over_limit(limits, "days", "days of demand", run.days, source, "run.days"),
-        over_limit(limits, "parcels", "parcels expected", expected_parcels(config, nodes),
-                   source, "demand", "; lower the demand or the days"),
+        over_limit(limits, "parcels", "parcels expected", parcels, source, "demand",
+                   "; lower the demand or the days"),
         over_limit(limits, "lots", "lots of goods expected", expected_lots(config, nodes),
                    source, "products", "; lower the products' per_day or the days"),
         over_limit(limits, "departures", "vehicle departures expected",
@@ -115,7 +116,6 @@ def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
     for error in checks:
         if error is not None:
             raise error
-    parcels = expected_parcels(config, nodes)
     if parcels > run.max_parcels:
         raise ScenarioError(source, "run.max_parcels", f"about {parcels:,.0f} parcels "
                             f"expected, more than this scenario's own run.max_parcels "
