@@ -219,11 +219,11 @@ def test_the_page_shows_an_impossible_date_as_a_field_error():
 def test_an_upload_is_read_once_however_often_the_page_reruns(monkeypatch):
     """Every click reruns the page script; the upload is parsed and checked once per
     content, not at each rerun."""
-    import sim.ui.runs
+    import sim.ui.session
 
     reads = []
-    original = sim.ui.runs.load_for_app
-    monkeypatch.setattr(sim.ui.runs, "load_for_app",
+    original = sim.ui.session.load_for_app
+    monkeypatch.setattr(sim.ui.session, "load_for_app",
                         lambda *args: reads.append(args[0]) or original(*args))
     at = page_with([("my.yaml", yaml_bytes(tutorial(nodes="tutorial/nodes.csv")))])
     assert reads[-1] == "my.yaml"

@@ -1,0 +1,50 @@
+"""What the app keeps for a session: scenarios read, runs made, sweeps made.
+
+Streamlit reruns the page script at every click; these caches make a rerun cost a lookup,
+not a simulation or a parse.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pandas as pd
+import streamlit as st
+
+from sim import api
+from sim.experiment.design import SweepFile, with_options
+from sim.scenario import LoadedScenario, with_overrides
+from sim.scenario.files import SandboxFiles
+from sim.ui.runs import RunRecord, execute, load_for_app
+
+
+def cached_run(scenario: LoadedScenario, key: str, label: str, overrides: tuple[str, ...],
+               reps: int, progress) -> RunRecord:
+    """Each scenario and set of levers runs once per session; the progress bar stays live."""
+    cache: dict = st.session_state.setdefault("runs", {})
+    if (key, overrides, reps) not in cache:
+        cache[key, overrides, reps] = execute(scenario, label, overrides, reps, progress)
+    return cache[key, overrides, reps]
+
+
+
+def cached_sweep(scenario: LoadedScenario, key: str, overrides: tuple[str, ...], lever: str,
+                 values: str, reps: int) -> pd.DataFrame:
+    cache: dict = st.session_state.setdefault("sweeps", {})
+    if (key, overrides, lever, values, reps) not in cache:
+        design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
+        with tempfile.TemporaryDirectory() as folder:
+            cache[key, overrides, lever, values, reps] = api.sweep(
+                with_overrides(scenario, overrides), design, folder,
+                workers=os.cpu_count()).points
+    return cache[key, overrides, lever, values, reps]
+
+
+
+def loaded(files: SandboxFiles, name: str, key: str) -> LoadedScenario:
+    """The scenario, read once per session and content (not again at every interaction)."""
+    cache: dict = st.session_state.setdefault("scenarios", {})
+    if key not in cache:
+        cache[key] = load_for_app(name, files)
+    return cache[key]

@@ -1,0 +1,150 @@
+"""The sidebar: which scenario (bundled or uploaded), and the levers planners pull, as
+overrides of it."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from sim.errors import UserError
+from sim.scenario import LoadedScenario
+from sim.scenario.files import SandboxFiles
+from sim.scenario.models import FLEET_NAMES
+from sim.scenario.timeofday import format_window
+from sim.ui import levers
+from sim.ui.runs import CONFIGS, app_files
+from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
+
+DEFAULT = "kaifeng.yaml"
+
+
+def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
+    """The files the chosen scenario may read, its name among them, and a key for its
+    content (uploads: the YAML with its tables, or a zip of them)."""
+    limits = app_files().limits
+    uploaded = st.file_uploader(
+        "Upload a scenario: its YAML with its CSV tables, or a zip of them",
+        type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
+        max_upload_size=max(1, limits.upload_bytes >> 20),
+        help="An uploaded scenario may use its own files and the bundled ones (extends: "
+             "kaifeng.yaml, nodes: kaifeng/nodes.csv), by relative names.")
+    if uploaded:
+        try:
+            contents = upload_contents(
+                [UploadedFile(f.name, f.size, f.getvalue()) for f in uploaded], limits)
+        except UserError as error:
+            st.error(error.message)
+            return None
+        names = scenario_names(contents)
+        name = st.selectbox("Uploaded scenario", names) if len(names) > 1 else names[0]
+        digest = hashlib.sha256()
+        for part, data in sorted(contents.items()):
+            digest.update(part.encode() + b"\0" + hashlib.sha256(data).digest())
+        return app_files(contents), name, f"upload:{digest.hexdigest()}:{name}"
+    names = sorted(p.name for p in CONFIGS.glob("*.yaml"))
+    name = st.selectbox("Scenario", names, index=names.index(DEFAULT) if DEFAULT in names else 0)
+    return app_files(), name, f"bundled:{name}"
+
+
+
+def widened(low: float, high: float, value: float) -> tuple[float, float]:
+    """A widget's range, widened to hold a scenario's own value (an uploaded scenario may
+    hold any value the schema accepts)."""
+    return min(low, value), max(high, value)
+
+
+
+def number(lever: levers.Lever, scenario: LoadedScenario, label: str):
+    value = levers.current(scenario, lever.key)
+    key = f"{label}:{lever.key}"  # each scenario starts from its own values
+    low, high = widened(lever.low, lever.high, value)
+    if lever.integer:
+        return st.number_input(lever.label, int(low), int(high), int(value),
+                               int(lever.step), key=key, help=lever.help or None)
+    return st.number_input(lever.label, float(low), float(high), float(value),
+                           float(lever.step), key=key, help=lever.help or None)
+
+
+
+def written_shifts(scenario: LoadedScenario, kind: str) -> list[str]:
+    return [format_window(w) for w in getattr(scenario.config.facilities, kind).shifts]
+
+
+
+def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
+    """The levers, as overrides of the scenario, and the number of replications."""
+    run = scenario.config.run
+    chosen: dict[str, object] = {}
+    shown_days = min(run.days, 14)
+    days = st.slider("Days", *map(int, widened(2, 60, shown_days)), shown_days,
+                     key=f"{label}:days")
+    reps = st.slider("Replications", 1, 10, 1, help="KPIs as means with 95% intervals")
+    seed = st.number_input("Seed", *map(int, widened(0, 2**31 - 1, run.seed)), int(run.seed),
+                           key=f"{label}:seed")
+    start = st.date_input("Start date", run.start_date, key=f"{label}:start",
+                          help="calendar events (Double 11 and the like) follow the date")
+    st.subheader("Volume")
+    multiplier = st.slider("Volume multiplier (demand.multiplier)",
+                           *widened(0.2, 3.0, scenario.config.demand.multiplier),
+                           float(scenario.config.demand.multiplier), 0.1,
+                           key=f"{label}:multiplier")
+    events = st.checkbox("Calendar events (Double 11, 618)", True,
+                         disabled=not scenario.config.demand.events)
+    st.subheader("Operating modes")
+    operations = scenario.config.operations
+    township_modes, village_modes = ["joint", "separate", "bus"], [
+        "joint", "separate", "bus", "station_pickup"]
+    township_mode = st.selectbox("Township leg (park to stations)", township_modes,
+                                 township_modes.index(operations.township),
+                                 key=f"{label}:township_mode",
+                                 help="bus needs fleets.bus_township in the scenario")
+    village_mode = st.selectbox("Village leg (station to villages)", village_modes,
+                                village_modes.index(operations.village),
+                                key=f"{label}:village_mode",
+                                help="station_pickup: villagers collect at the station")
+    st.subheader("Fleets")
+    for fleet in FLEET_NAMES:
+        with st.expander(levers.FLEET_LABELS[fleet]):
+            for lever in levers.fleet_levers(fleet):
+                chosen[lever.key] = number(lever, scenario, label)
+    with st.expander("Sorting"):
+        for lever in levers.SORTING_LEVERS:
+            chosen[lever.key] = number(lever, scenario, label)
+        shifts = {kind: st.text_input(
+            f"{kind.title()} shifts", ", ".join(written_shifts(scenario, kind)),
+            key=f"{label}:{kind}:shifts", help="windows like 07:00-12:00, 13:00-17:00")
+            for kind in ("hub", "park", "station")}
+    with st.expander("Villagers and shelves"):
+        for lever in levers.RESIDENT_LEVERS:
+            chosen[lever.key] = number(lever, scenario, label)
+    goods = levers.goods_levers(scenario)
+    if goods:
+        with st.expander("Cold chain"):
+            for lever in goods:
+                chosen[lever.key] = number(lever, scenario, label)
+    with st.expander("Advanced: any dotted override"):
+        advanced = st.text_area("One per line, e.g. node_overrides.V410222101200.shelf_slots=20",
+                                key="advanced")
+    overrides = [f"run.days={days}"] if days != run.days else []
+    if seed != run.seed:
+        overrides.append(f"run.seed={seed}")
+    if start != run.start_date:
+        overrides.append(f"run.start_date={start.isoformat()}")
+    if days <= run.warmup_days:
+        overrides.append(f"run.warmup_days={max(days - 1, 0)}")
+    if multiplier != scenario.config.demand.multiplier:
+        overrides.append(f"demand.multiplier={multiplier!r}")
+    if not events and scenario.config.demand.events:
+        overrides.append("demand.events=[]")
+    if township_mode != operations.township:
+        overrides.append(f"operations.township={township_mode}")
+    if village_mode != operations.village:
+        overrides.append(f"operations.village={village_mode}")
+    for kind, text in shifts.items():
+        windows = [w.strip() for w in text.split(",") if w.strip()]
+        if windows != written_shifts(scenario, kind):
+            overrides.append(f"facilities.{kind}.shifts=[{', '.join(windows)}]")
+    overrides += levers.overrides(chosen, scenario)
+    overrides += levers.parse_advanced(advanced)
+    return overrides, reps
