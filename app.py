@@ -9,18 +9,20 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.errors import UserError
-from sim.i18n import NAMES, _, set_language
+from sim.i18n import APP_DEFAULT, NAMES, _, set_language
 from sim.ui.cards import cards
 from sim.ui.runs import RunRecord
 from sim.ui.session import cached_run, loaded
-from sim.ui.sidebar import DEFAULT, choose_scenario, sidebar
+from sim.ui.sidebar import choose_scenario, sidebar
 from sim.ui.tabs import results_tabs
 
 
 def choose_language() -> None:
     """简体中文 by default, English on a switch; the rest of the page speaks it."""
-    code = st.sidebar.radio("语言 / Language", list(NAMES), format_func=NAMES.get,
-                            horizontal=True, key="language")
+    codes = list(NAMES)  # a link may choose it: ?lang=en
+    asked = st.query_params.get("lang", APP_DEFAULT)
+    code = st.sidebar.radio("语言 / Language", codes, format_func=NAMES.get, horizontal=True,
+                            index=codes.index(asked) if asked in codes else 0, key="language")
     set_language(code)
 
 
@@ -39,10 +41,11 @@ def main() -> None:
         except UserError as error:
             st.error(error.message)
             return
+        # the Run button stays at the top, above the levers
+        run = st.button(_("Run"), type="primary", key="run", width="stretch")
         overrides, reps = sidebar(scenario, label)
-        run = st.button("Run", type="primary")
-    if run:
-        bar = st.progress(0.0, "Simulating...")
+    if run or "last" not in st.session_state:  # the page opens on a run of the default
+        bar = st.progress(0.0, _("Simulating..."))
         try:
             record = cached_run(scenario, key, label, tuple(overrides), reps,
                                 lambda share: bar.progress(min(share, 1.0)))
@@ -52,12 +55,7 @@ def main() -> None:
             return
         bar.empty()
         st.session_state["last"] = record
-    record: RunRecord | None = st.session_state.get("last")
-    if record is None:
-        st.info("Choose a scenario and pull the levers in the sidebar, then press Run. "
-                f"Default: {DEFAULT}, the real Kaifeng network (a 14-day run takes about "
-                "half a minute).")
-        return
+    record: RunRecord = st.session_state["last"]
     pinned: dict[str, RunRecord] = st.session_state.setdefault("pinned", {})
     with st.sidebar:
         name = st.text_input("Pin this run as", f"run {len(pinned) + 1}")

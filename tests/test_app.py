@@ -14,19 +14,15 @@ from typer.testing import CliRunner
 from sim.cli import app as cli
 from sim.results.jsonable import json_ready
 
+from .pages import open_page
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 @pytest.fixture
 def page() -> AppTest:
-    """The app on the tutorial scenario, not yet run."""
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.run()
-    assert not at.exception
-    scenario = next(s for s in at.sidebar.selectbox if s.label == "Scenario")
-    scenario.set_value("tutorial.yaml")
-    at.run()
-    return at
+    """The app in English on the tutorial scenario, after the run it opens on."""
+    return open_page("tutorial.yaml")
 
 
 def press(at: AppTest, label: str) -> None:
@@ -121,12 +117,13 @@ def test_replications_give_means_with_intervals(page):
 
 def test_the_operating_mode_is_a_lever(page):
     mode = next(s for s in page.sidebar.selectbox if s.label.startswith("Village leg"))
-    mode.set_value("station_pickup")
+    mode.set_value("pickup at the station")
     press(page, "Run")
     record = page.session_state["last"]
     assert "operations.village=station_pickup" in record.overrides
     assert "station_pickup" in record.summary["by_mode"]
-    next(s for s in page.sidebar.selectbox if s.label.startswith("Village leg")).set_value("bus")
+    next(s for s in page.sidebar.selectbox if s.label.startswith("Village leg")).set_value(
+        "by bus (passenger-freight-mail)")
     press(page, "Run")
     messages = [e.value for e in page.error]
     assert any("tutorial.yaml" in m and "fleets.bus_village must be given" in m
@@ -136,11 +133,7 @@ def test_the_operating_mode_is_a_lever(page):
 def test_the_cold_chain_has_levers_a_card_and_a_tab():
     """harvest_peak.yaml extends kaifeng.yaml; its reefers are levers and cutting them shows
     as more spoilage against the pinned run."""
-    at = AppTest.from_file(str(APP), default_timeout=600)
-    at.run()
-    next(s for s in at.sidebar.selectbox if s.label == "Scenario").set_value("harvest_peak.yaml")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page("harvest_peak.yaml", timeout=600)
     next(s for s in at.sidebar.slider if s.label == "Days").set_value(4)
     next(s for s in at.sidebar.slider if s.label.startswith("Volume multiplier")).set_value(0.2)
     press(at, "Run")

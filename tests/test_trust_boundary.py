@@ -20,6 +20,7 @@ from sim.scenario.yamlio import dump_yaml, read_yaml
 from sim.ui.uploads import UploadedFile, upload_contents
 
 from .conftest import CONFIGS, TUTORIAL
+from .pages import open_page
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PASSWD = Path("/etc/passwd")
@@ -143,8 +144,7 @@ def test_an_upload_is_bounded_before_and_while_it_is_unpacked():
 # -- the page -----------------------------------------------------------------------------
 
 def page_with(files: list[tuple[str, bytes]]) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=300)
-    at.run()
+    at = open_page("tutorial.yaml")
     at.sidebar.file_uploader[0].set_value([(name, data, "application/octet-stream")
                                            for name, data in files])
     at.run()

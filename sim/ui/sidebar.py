@@ -8,6 +8,8 @@ import hashlib
 import streamlit as st
 
 from sim.errors import UserError
+from sim.i18n import _, language
+from sim.results.names import FLEETS, MODES, TIERS, kind
 from sim.scenario import LoadedScenario
 from sim.scenario.files import SandboxFiles
 from sim.scenario.models import FLEET_NAMES
@@ -17,6 +19,7 @@ from sim.ui.runs import CONFIGS, app_files
 from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
 
 DEFAULT = "kaifeng.yaml"
+FIRST_DAYS = 5  # days a scenario first runs for: its first KPIs show within seconds
 
 
 def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
@@ -24,11 +27,11 @@ def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
     content (uploads: the YAML with its tables, or a zip of them)."""
     limits = app_files().limits
     uploaded = st.file_uploader(
-        "Upload a scenario: its YAML with its CSV tables, or a zip of them",
+        _("Upload a scenario: its YAML with its CSV tables, or a zip of them"),
         type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
         max_upload_size=max(1, limits.upload_bytes >> 20),
-        help="An uploaded scenario may use its own files and the bundled ones (extends: "
-             "kaifeng.yaml, nodes: kaifeng/nodes.csv), by relative names.")
+        help=_("An uploaded scenario may use its own files and the bundled ones (extends: "
+               "kaifeng.yaml, nodes: kaifeng/nodes.csv), by relative names."))
     if uploaded:
         try:
             contents = upload_contents(
@@ -37,15 +40,17 @@ def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
             st.error(error.message)
             return None
         names = scenario_names(contents)
-        name = st.selectbox("Uploaded scenario", names) if len(names) > 1 else names[0]
+        name = st.selectbox(_("Uploaded scenario"), names) if len(names) > 1 else names[0]
         digest = hashlib.sha256()
         for part, data in sorted(contents.items()):
             digest.update(part.encode() + b"\0" + hashlib.sha256(data).digest())
         return app_files(contents), name, f"upload:{digest.hexdigest()}:{name}"
     names = sorted(p.name for p in CONFIGS.glob("*.yaml"))
-    name = st.selectbox("Scenario", names, index=names.index(DEFAULT) if DEFAULT in names else 0)
+    asked = st.query_params.get("scenario", DEFAULT)  # a link may choose it
+    first = asked if asked in names else DEFAULT
+    name = st.selectbox(_("Scenario"), names, index=names.index(first) if first in names
+                        else 0, key="scenario")
     return app_files(), name, f"bundled:{name}"
-
 
 
 def widened(low: float, high: float, value: float) -> tuple[float, float]:
@@ -54,78 +59,88 @@ def widened(low: float, high: float, value: float) -> tuple[float, float]:
     return min(low, value), max(high, value)
 
 
-
 def number(lever: levers.Lever, scenario: LoadedScenario, label: str):
     value = levers.current(scenario, lever.key)
     key = f"{label}:{lever.key}"  # each scenario starts from its own values
     low, high = widened(lever.low, lever.high, value)
+    shown, tip = _(lever.label), _(lever.help) if lever.help else None
     if lever.integer:
-        return st.number_input(lever.label, int(low), int(high), int(value),
-                               int(lever.step), key=key, help=lever.help or None)
-    return st.number_input(lever.label, float(low), float(high), float(value),
-                           float(lever.step), key=key, help=lever.help or None)
+        return st.number_input(shown, int(low), int(high), int(value), int(lever.step),
+                               key=key, help=tip)
+    return st.number_input(shown, float(low), float(high), float(value), float(lever.step),
+                           key=key, help=tip)
 
 
+def written_shifts(scenario: LoadedScenario, tier: str) -> list[str]:
+    return [format_window(w) for w in getattr(scenario.config.facilities, tier).shifts]
 
-def written_shifts(scenario: LoadedScenario, kind: str) -> list[str]:
-    return [format_window(w) for w in getattr(scenario.config.facilities, kind).shifts]
 
+def choose_mode(title: str, modes: list[str], current: str, key: str, tip: str) -> str:
+    """An operating mode, shown by its name in the language in force."""
+    shown = [kind(MODES, mode) for mode in modes]
+    chosen = st.selectbox(title, shown, modes.index(current), key=f"{key}:{language()}",
+                          help=tip)
+    return modes[shown.index(chosen)]
 
 
 def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
     """The levers, as overrides of the scenario, and the number of replications."""
     run = scenario.config.run
     chosen: dict[str, object] = {}
-    shown_days = min(run.days, 14)
-    days = st.slider("Days", *map(int, widened(2, 60, shown_days)), shown_days,
+    shown_days = min(run.days, FIRST_DAYS)
+    days = st.slider(_("Days"), *map(int, widened(2, 60, shown_days)), shown_days,
                      key=f"{label}:days")
-    reps = st.slider("Replications", 1, 10, 1, help="KPIs as means with 95% intervals")
-    seed = st.number_input("Seed", *map(int, widened(0, 2**31 - 1, run.seed)), int(run.seed),
-                           key=f"{label}:seed")
-    start = st.date_input("Start date", run.start_date, key=f"{label}:start",
-                          help="calendar events (Double 11 and the like) follow the date")
-    st.subheader("Volume")
-    multiplier = st.slider("Volume multiplier (demand.multiplier)",
+    reps = st.slider(_("Replications"), 1, 10, 1, key="replications",
+                     help=_("KPIs as means with 95% intervals"))
+    seed = st.number_input(_("Seed"), *map(int, widened(0, 2**31 - 1, run.seed)),
+                           int(run.seed), key=f"{label}:seed")
+    start = st.date_input(_("Start date"), run.start_date, key=f"{label}:start",
+                          help=_("calendar events (Double 11 and the like) follow the date"))
+    st.subheader(_("Volume"))
+    multiplier = st.slider(_("Volume multiplier"),
                            *widened(0.2, 3.0, scenario.config.demand.multiplier),
                            float(scenario.config.demand.multiplier), 0.1,
-                           key=f"{label}:multiplier")
-    events = st.checkbox("Calendar events (Double 11, 618)", True,
+                           key=f"{label}:multiplier",
+                           help=_("1 is an ordinary day; Double 11 is 1.5 to 1.9"))
+    events = st.checkbox(_("Calendar events (Double 11, 618)"), True, key=f"{label}:events",
                          disabled=not scenario.config.demand.events)
-    st.subheader("Operating modes")
+    st.subheader(_("Operating modes"))
     operations = scenario.config.operations
     township_modes, village_modes = ["joint", "separate", "bus"], [
         "joint", "separate", "bus", "station_pickup"]
-    township_mode = st.selectbox("Township leg (park to stations)", township_modes,
-                                 township_modes.index(operations.township),
-                                 key=f"{label}:township_mode",
-                                 help="bus needs fleets.bus_township in the scenario")
-    village_mode = st.selectbox("Village leg (station to villages)", village_modes,
-                                village_modes.index(operations.village),
-                                key=f"{label}:village_mode",
-                                help="station_pickup: villagers collect at the station")
-    st.subheader("Fleets")
+    township_mode = choose_mode(_("Township leg (park to stations)"), township_modes,
+                                operations.township, f"{label}:township_mode",
+                                _("by bus needs bus lines (fleets.bus_township) in the "
+                                  "scenario"))
+    village_mode = choose_mode(_("Village leg (station to villages)"), village_modes,
+                               operations.village, f"{label}:village_mode",
+                               _("pickup at the station: villagers collect at the township "
+                                 "station"))
+    st.subheader(_("Fleets"))
     for fleet in FLEET_NAMES:
-        with st.expander(levers.FLEET_LABELS[fleet]):
+        with st.expander(kind(FLEETS, fleet)):
             for lever in levers.fleet_levers(fleet):
                 chosen[lever.key] = number(lever, scenario, label)
-    with st.expander("Sorting"):
+    with st.expander(_("Sorting")):
         for lever in levers.SORTING_LEVERS:
             chosen[lever.key] = number(lever, scenario, label)
-        shifts = {kind: st.text_input(
-            f"{kind.title()} shifts", ", ".join(written_shifts(scenario, kind)),
-            key=f"{label}:{kind}:shifts", help="windows like 07:00-12:00, 13:00-17:00")
-            for kind in ("hub", "park", "station")}
-    with st.expander("Villagers and shelves"):
+        shifts = {tier: st.text_input(
+            _("Shifts of the {tier}").format(tier=kind(TIERS, tier)),
+            ", ".join(written_shifts(scenario, tier)), key=f"{label}:{tier}:shifts",
+            help=_("windows like 07:00-12:00, 13:00-17:00"))
+            for tier in ("hub", "park", "station")}
+    with st.expander(_("Villagers and shelves")):
         for lever in levers.RESIDENT_LEVERS:
             chosen[lever.key] = number(lever, scenario, label)
     goods = levers.goods_levers(scenario)
     if goods:
-        with st.expander("Cold chain"):
+        with st.expander(_("Cold chain")):
             for lever in goods:
                 chosen[lever.key] = number(lever, scenario, label)
-    with st.expander("Advanced: any dotted override"):
-        advanced = st.text_area("One per line, e.g. node_overrides.V410222101200.shelf_slots=20",
-                                key="advanced")
+    with st.expander(_("Advanced: any setting of the scenario")):
+        advanced = st.text_area(
+            _("One per line, as the command line's --set takes them, e.g. "
+              "node_overrides.V410222101200.shelf_slots=20"), key="advanced")
     overrides = [f"run.days={days}"] if days != run.days else []
     if seed != run.seed:
         overrides.append(f"run.seed={seed}")
@@ -141,10 +156,10 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
         overrides.append(f"operations.township={township_mode}")
     if village_mode != operations.village:
         overrides.append(f"operations.village={village_mode}")
-    for kind, text in shifts.items():
+    for tier, text in shifts.items():
         windows = [w.strip() for w in text.split(",") if w.strip()]
-        if windows != written_shifts(scenario, kind):
-            overrides.append(f"facilities.{kind}.shifts=[{', '.join(windows)}]")
+        if windows != written_shifts(scenario, tier):
+            overrides.append(f"facilities.{tier}.shifts=[{', '.join(windows)}]")
     overrides += levers.overrides(chosen, scenario)
     overrides += levers.parse_advanced(advanced)
     return overrides, reps

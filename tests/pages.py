@@ -1,0 +1,21 @@
+"""The app as tests drive it: AppTest on a chosen scenario and language, by the page's own
+link parameters (?scenario=, ?lang=), so no test pays for a run of the default scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def open_page(scenario: str = "tutorial.yaml", lang: str = "en",
+              timeout: float = 300) -> AppTest:
+    """The page after its first run (it opens on a run of the chosen scenario)."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.query_params["scenario"] = scenario
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
