@@ -4,7 +4,7 @@ Why: operating-mode comparisons need a real county with all its villages, small 
 sweep quickly. Writes the gateway, the hub and the county's subtree, as in
 configs/kaifeng/nodes.csv (names and codes real, positions generated).
 
-    python scripts/build_county.py --county Tongxu --out configs/modes/nodes.csv
+    python scripts/build_county.py --county 通许县 --out configs/modes/nodes.csv
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def county_table(kaifeng: pd.DataFrame, county: str) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--county", default="Tongxu")
+    parser.add_argument("--county", default="通许县",
+                        help="the county as the node table's `county` column names it")
     parser.add_argument("--source", type=Path, default=ROOT / "configs/kaifeng/nodes.csv")
     parser.add_argument("--out", type=Path, default=ROOT / "configs/modes/nodes.csv")
     args = parser.parse_args()

@@ -9,7 +9,9 @@ script, so the table can be rebuilt and audited.
 
 Rows: GW (gateway) -> HUB (Kaifeng distribution centre) -> one park per county (P<code>)
 -> one station per township (S<code>) -> one point per village committee (V<code>), for the five
-rural county-level units 祥符区, 杞县, 通许县, 尉氏县, 兰考县.
+rural county-level units 祥符区, 杞县, 通许县, 尉氏县, 兰考县. Every row below the hub carries
+its county's name as planners write it (杞县, not a transliteration) in `county`, the name
+scenarios use for it (a base's `serves`, a product's `counties`, `operations.counties`).
 
 Population rule (per county; P = census population 2020, u = urban share 2020):
   U = u * P urban residents, R = (1 - u) * P rural residents.
@@ -83,8 +85,8 @@ REJECTION_BATCH = 250
 FALLBACK_RADIUS_KM = 1.5
 EARTH_RADIUS_KM = 6371.0088
 
-GATEWAY = ("GW", "郑州 provincial express trunk hub", "gateway", "", "", 113.840, 34.530)
-HUB = ("HUB", "开封 regional trade distribution centre", "hub", "GW", "", 114.340, 34.740)
+GATEWAY = ("GW", "郑州省级快递物流枢纽", "gateway", "", "", 113.840, 34.530)
+HUB = ("HUB", "开封区域商贸物流中心", "hub", "GW", "", 114.340, 34.740)
 
 Points = NDArray[np.float64]
 
@@ -105,7 +107,6 @@ class County:
 
     code: str
     name: str
-    pinyin: str
     population: int
     urban_share: float
     seat_lon: float
@@ -169,7 +170,6 @@ def load_counties(source: Path) -> list[County]:
             County(
                 code=code,
                 name=str(row["name"]),
-                pinyin=str(row["pinyin"]),
                 population=int(row["population_2020"]),
                 urban_share=float(row["urban_share_2020"]),
                 seat_lon=float(row["seat_lon"]),
@@ -380,7 +380,7 @@ def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str
             f"{county.name}电商快递物流园",
             "park",
             "HUB",
-            county.pinyin,
+            county.name,
             county.seat_lon,
             county.seat_lat,
             park_pop,
@@ -396,7 +396,7 @@ def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str
                 t.name,
                 "station",
                 park_id,
-                county.pinyin,
+                county.name,
                 lon,
                 lat,
                 pop,
@@ -416,7 +416,7 @@ def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str
                     v_name,
                     "point",
                     f"S{t.code}",
-                    county.pinyin,
+                    county.name,
                     lon,
                     lat,
                     pop,
@@ -442,7 +442,7 @@ def build(source: Path, seed: int) -> tuple[list[list[str]], list[str]]:
         n_points = sum(len(t.villages) for t in county.townships)
         total = sum(int(r[7]) for r in c_rows)
         summary.append(
-            f"{county.code} {county.pinyin}: {len(county.townships)} townships, "
+            f"{county.code} {county.name}: {len(county.townships)} townships, "
             f"{n_points} villages, population {total} (census "
             f"{county.population}), fallbacks {fallbacks}"
         )

@@ -1,10 +1,10 @@
 """Cut the tutorial network (configs/tutorial/nodes.csv) out of the Kaifeng node table.
 
 Why: learners and tests need a network small enough to run in a fraction of a second yet made
-of the same real pieces as the default scenario. The tutorial keeps 通许县 (Tongxu)'s park,
+of the same real pieces as the default scenario. The tutorial keeps 通许县's park,
 four of its townships and the first eight villages of each (names, codes and generated
 positions as in configs/kaifeng/nodes.csv). The county seat's population is scaled to the
-share of Tongxu's townships kept, so seat and villages stay in proportion.
+share of 通许县's townships kept, so seat and villages stay in proportion.
 
 Run from the repository root: python scripts/build_tutorial.py
 """

@@ -4,6 +4,10 @@ Input problems exit with code 2 and a one-line message per problem naming the fi
 option), the field and what is wrong; a bug in the simulator exits with code 3. Neither shows
 a traceback (SIM_TRACEBACK=1 shows it for a bug). User text is never read as terminal markup:
 a node id such as `[bold]` prints as written.
+
+The command speaks Chinese or English (`sim --lang zh|en`, else the environment's locale):
+its tables, progress and messages come from the catalogues; the model's own messages about a
+scenario (what is wrong in which field) are English.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -32,6 +37,7 @@ from rich.text import Text
 
 from sim import api
 from sim.errors import UserError
+from sim.experiment.capacity import Evaluation
 from sim.experiment.design import (
     SweepFile,
     point_count,
@@ -41,6 +47,7 @@ from sim.experiment.design import (
 )
 from sim.experiment.output import write_replications
 from sim.experiment.replicate import check_replications
+from sim.i18n import NAMES, _, environment_language, ngettext, number, speaking
 from sim.limits import MIB, server_limits
 from sim.report import (
     plain_console,
@@ -51,6 +58,8 @@ from sim.report import (
 )
 from sim.results import write_results
 from sim.results.folders import RUN, claim, claim_new
+from sim.results.names import TIERS, Names, kind, listed
+from sim.scenario.models import NODE_KINDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="County e-commerce express network simulator.")
@@ -71,9 +80,23 @@ DaskOption = Annotated[str | None, typer.Option(
     show_default=False)]
 
 
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+@app.callback()
+def speak(ctx: typer.Context, lang: Annotated[Language | None, typer.Option(
+        help="language of tables and messages: " + ", ".join(
+            f"{code} ({name})" for code, name in NAMES.items())
+        + " (default: the environment's locale)", show_default=False)] = None) -> None:
+    """County e-commerce express network simulator."""
+    ctx.with_resource(speaking(lang.value if lang else environment_language()))
+
+
 def _fail(error: UserError) -> NoReturn:
     for line in error.message.splitlines():
-        errors.print(Text.assemble(("error:", "bold red"), " ", line), soft_wrap=True)
+        errors.print(Text.assemble((_("error:"), "bold red"), " ", line), soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -88,15 +111,15 @@ def _reported() -> Iterator[None]:
     except UserError as error:
         _fail(error)
     except KeyboardInterrupt:
-        errors.print("interrupted", style="bold red")
+        errors.print(_("interrupted"), style="bold red")
         raise typer.Exit(130) from None
     except Exception as error:  # a bug: say so plainly, never as a user's mistake
         if os.environ.get("SIM_TRACEBACK"):
             errors.print("".join(traceback.format_exception(error)))
-        errors.print(Text.assemble(
-            ("internal error:", "bold red"), f" {type(error).__name__}: {error}. This is a bug"
-            " in the simulator, not in your input; please report it with the scenario and the"
-            " command (SIM_TRACEBACK=1 shows where it happened)."), soft_wrap=True)
+        errors.print(Text.assemble((_("internal error:"), "bold red"), " ", _(
+            "{kind}: {error}. This is a bug in the simulator, not in your input; please report"
+            " it with the scenario and the command (SIM_TRACEBACK=1 shows where it happened)."
+        ).format(kind=type(error).__name__, error=error)), soft_wrap=True)
         raise typer.Exit(3) from None
 
 
@@ -122,15 +145,16 @@ def run(
         folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
             f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
         with folder:  # a run that fails before writing leaves no folder it made
-            with Progress(TextColumn("simulating"), BarColumn(),
-                          TextColumn("day {task.fields[day]}"), TimeElapsedColumn(),
+            with Progress(TextColumn(_("simulating")), BarColumn(),
+                          TextColumn("{task.fields[day]}"), TimeElapsedColumn(),
                           console=errors, transient=True) as bar:
-                task = bar.add_task("run", total=1.0, day="0")
+                task = bar.add_task("run", total=1.0, day=_("day {day}").format(day=0))
                 results = api.run(scenario, progress=lambda now, end: bar.update(
-                    task, completed=now / end, day=f"{now / 24:.0f}"))
+                    task, completed=now / end, day=_("day {day}").format(day=f"{now / 24:.0f}")))
             replications = None
             if reps > 1:
-                with _counter(f"{reps} replications", reps) as show:
+                with _counter(ngettext("{count} replication", "{count} replications", reps)
+                              .format(count=number(reps)), reps) as show:
                     finished = [0]
 
                     def advance(count: int) -> None:
@@ -145,7 +169,7 @@ def run(
         print_report(results, console)
         if replications is not None:
             print_replications(replications, console)
-        console.print(f"results written to {folder}/")
+        console.print(_("results written to {folder}/").format(folder=folder))
 
 
 @contextmanager
@@ -164,12 +188,15 @@ def validate(config: Annotated[Path, typer.Argument(help="scenario YAML")],
     with _reported():
         scenario = api.load(config, set_ or [])
         nodes = scenario.nodes["kind"].value_counts()
-        counts = ", ".join(f"{nodes.get(k, 0)} {k}" for k in ("gateway", "hub", "park",
-                                                               "station", "point"))
+        counts = listed([_("{kind}: {count}").format(kind=kind(TIERS, k),
+                                                     count=number(nodes.get(k, 0)))
+                         for k in NODE_KINDS])
         goods = scenario.config
         if goods.hubs or goods.products:
-            counts += f"; goods: {len(goods.hubs)} hubs, {len(goods.products)} products"
-        console.print(f"{config}: valid ({counts})", soft_wrap=True)
+            counts += _("; goods: {hubs} hubs, {products} products").format(
+                hubs=number(len(goods.hubs)), products=number(len(goods.products)))
+        console.print(_("{file}: valid ({counts})").format(file=config, counts=counts),
+                      soft_wrap=True)
 
 
 @app.command()
@@ -198,13 +225,15 @@ def sweep(
                                            "base": [*design.base, *(set_ or [])]})
         scenario = api.load(scenario_path)
         everything = point_count(design) * design.reps  # the sweep checks it against limits
-        with _counter(f"sweep of {everything} runs", everything) as show:
+        with _counter(ngettext("sweep of {count} run", "sweep of {count} runs", everything)
+                      .format(count=number(everything)), everything) as show:
             # the sweep counts what is left to run; earlier runs of this folder are done
             result = api.sweep(scenario, design, out, workers=workers, dask=dask,
                                progress=lambda done, left: show(everything - left + done),
                                source=str(file) if file else "--grid/--zip/--reps")
         print_sweep(result, swept_keys(design), console)
-        console.print(f"sweep written to {out}/ (runs.parquet, points.csv, points/)")
+        console.print(_("sweep written to {folder}/ (runs.parquet, points.csv, points/)").format(
+            folder=out))
 
 
 @app.command()
@@ -222,12 +251,28 @@ def capacity(
 ) -> None:
     """Largest demand.multiplier that meets the targets with no growing backlog."""
     with _reported():
+        scenario = api.read(config, set_ or [])
+        names = Names.of(scenario)
         table, result = api.capacity(
-            config, target or [], reps, set_ or [], workers=workers, dask=dask,
-            log=lambda e: errors.print(
-                f"multiplier {e.multiplier:.4g}: {'passes' if e.passed else 'fails: '}"
-                f"{'; '.join(e.reasons)}"), out=out)
-        print_capacity(table, result, console)
+            scenario, target or [], reps, workers=workers, dask=dask,
+            log=lambda e: errors.print(evaluated(e, names), soft_wrap=True), out=out)
+        print_capacity(table, result, names, console)
+
+
+GROWS = "backlog grows at "  # the search's reason when a resource's backlog keeps growing
+
+
+def evaluated(evaluation: Evaluation, names: Names) -> str:
+    """One multiplier of the capacity search: passes, or fails and why (a growing backlog
+    by the resource's name; a missed target as the target was written)."""
+    multiplier = f"{evaluation.multiplier:.4g}"
+    if evaluation.passed:
+        return _("demand.multiplier {multiplier}: passes").format(multiplier=multiplier)
+    reasons = [_("backlog grows at {resource}").format(
+        resource=names.resource(reason.removeprefix(GROWS)))
+        if reason.startswith(GROWS) else reason for reason in evaluation.reasons]
+    return _("demand.multiplier {multiplier}: fails: {reasons}").format(
+        multiplier=multiplier, reasons="; ".join(reasons))
 
 
 @app.command(name="app")

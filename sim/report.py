@@ -1,18 +1,96 @@
-"""The KPI tables `sim run` prints, built from summary.json's mapping with rich."""
+"""The tables `sim run`, `sim sweep` and `sim capacity` print, with rich, in the language in
+force: headings with their units, the target that "on time" means, places and resources by
+name (bottlenecks.csv and analytic.csv keep the codes), shares in per cent."""
 
 from __future__ import annotations
 
-import numpy as np
+import re
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 
 from sim.experiment.design import value_column
+from sim.i18n import N_, _, ngettext, number, percent
 from sim.results import Results
+from sim.results.columns import (
+    BOTTLENECKS,
+    DETAIL,
+    FREIGHT_FLEETS,
+    HUBS,
+    PRODUCTS,
+    Column,
+    bottleneck_rows,
+    freight_fleet_rows,
+    hub_rows,
+    product_rows,
+    written,
+)
 from sim.results.goods import fleet_frame, hub_frame, product_frame
+from sim.results.names import FLEETS, FLOWS, RESIDENTS, Names, kind, listed
+from sim.scenario.models import Targets, TierTargets
 
-LEAD_COLUMNS = ("mean", "p50", "p90", "p95", "max")
 TOP_ROWS = 8
+WORD_WIDTH = 12  # terminal cells of a heading's word before it folds
+UNIT = re.compile(r"\s*([(（][^()（）]*[)）])$")  # a heading's unit: "(h)", "（小时）"
+# lead times as planners quote them (summary.json also has the mean and 90th percentile)
+LEAD = (
+    Column("group", N_("which parcels"), "text"),
+    Column("parcels", N_("parcels"), "count"),
+    Column("p50", N_("median (h)"), "number", 1),
+    Column("p95", N_("95th percentile (h)"), "number", 1),
+    Column("max", N_("longest (h)"), "number", 1),
+    Column("on_time_rate", N_("on time (%)"), "share", 1),
+)
+COUNTY_LEAD = (Column("group", N_("county"), "text"), *LEAD[1:])
+FLEET_TABLE = (
+    Column("name", N_("fleet"), "text"),
+    Column("vehicles", N_("vehicles"), "count"),
+    Column("trips", N_("trips"), "count"),
+    Column("vehicle_km", N_("vehicle-km"), "count"),
+    Column("utilisation", N_("time busy (%)"), "share", 1),
+    Column("load_factor", N_("load factor (%)"), "share", 1),
+)
+# the command line's tables leave the codes to the files they come from
+PRESSED = tuple(c for c in BOTTLENECKS if c.key in (
+    "name", "county", "utilisation", "peak_backlog", "backlog_growth_per_day", "unstable"))
+GOODS = tuple(c for c in PRODUCTS if c.key in (
+    "name", "made_t", "spoilage_rate", "in_network_t", "lead_p95_h", "out_of_cold_p95_h"))
+RUNS = tuple(c for c in FREIGHT_FLEETS if c.key in (
+    "name", "vehicles", "trips", "km", "time_busy"))
+ANALYTIC = (
+    Column("name", N_("resource"), "text"),
+    Column("capacity_per_day", N_("can carry (parcels a day)"), "count"),
+    Column("demand_per_day", N_("ordinary day's demand (parcels)"), "count"),
+    Column("bound", N_("saturates at (times an ordinary day's volume)"), "number", 2),
+)
+# headline KPIs of replications and sweeps: dotted key, what it is, how it reads
+KPIS = (
+    Column("lead_time_h.mean", N_("mean lead time (h)"), "number", 1),
+    Column("lead_time_h.p50", N_("median lead time (h)"), "number", 1),
+    Column("lead_time_h.p95", N_("95th percentile lead time (h)"), "number", 1),
+    Column("on_time_rate", N_("on time (%)"), "share", 1),
+    Column("by_tier.park.lead_time_h.p95",
+           N_("95th percentile lead time, county seat (h)"), "number", 1),
+    Column("by_tier.station.lead_time_h.p95",
+           N_("95th percentile lead time, township towns (h)"), "number", 1),
+    Column("by_tier.point.lead_time_h.p95",
+           N_("95th percentile lead time, villages (h)"), "number", 1),
+    Column("by_tier.point.on_time_rate", N_("on time, villages (%)"), "share", 1),
+    Column("parcels.in_network", N_("parcels still inside at the end"), "count"),
+    Column("vehicle_km", N_("vehicle-km"), "count"),
+    Column("cost.per_delivered_parcel", N_("cost per delivered parcel (CNY)"), "number", 2),
+    Column("cost.per_parcel", N_("cost per parcel created (CNY)"), "number", 2),
+    Column("cold_chain.spoilage_rate", N_("chilled and frozen goods spoiled (%)"), "share", 1),
+    Column("cold_chain.cost.cold_chain_per_tonne",
+           N_("cold chain cost per tonne delivered (CNY)"), "count"),
+    Column("cold_chain.reefer_km", N_("reefer-km"), "count"),
+)
+SWEEP_KPIS = ("on_time_rate", "lead_time_h.p95", "cost.per_delivered_parcel", "cost.per_parcel")
+SWEEP_GOODS_KPIS = ("cold_chain.spoilage_rate", "cold_chain.cost.cold_chain_per_tonne")
 
 
 def plain_console() -> Console:
@@ -20,165 +98,174 @@ def plain_console() -> Console:
     return Console(markup=False)
 
 
-def _num(value: float | int | None, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.{digits}f}"
+def stacked(heading: str) -> str:
+    """A heading with its unit on a line of its own ("median\n(h)")."""
+    return UNIT.sub(r"\n\1", heading)
 
 
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
+def lines() -> Table:
+    """A grid of labelled lines: the label, then its text, folded where it is long."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
 
 
-def _lead_table(title: str, groups: dict[str, dict]) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("group")
-    table.add_column("parcels", justify="right")
-    for name in LEAD_COLUMNS:
-        table.add_column(f"{name} h", justify="right")
-    table.add_column("on time", justify="right")
-    for name, block in groups.items():
-        lead = block["lead_time_h"]
-        table.add_row(name, _num(block["parcels"]), *(_num(lead[c]) for c in LEAD_COLUMNS),
-                      _share(block["on_time_rate"]))
+def frame_table(title: str, frame: pd.DataFrame, columns: Iterable[Column]) -> Table:
+    """A frame as a rich table: headings translated, text left, numbers right."""
+    columns = tuple(columns)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    rows = [[written(row.get(column.key), column) for column in columns]
+            for row in frame.to_dict(orient="records")]
+    for index, column in enumerate(columns):
+        heading = stacked(_(column.heading))
+        # the first column names the rows and takes what the others leave; the others are
+        # as wide as their values and their headings' longest word (up to WORD_WIDTH)
+        width = None if index == 0 else max(
+            [min(cell_len(word), WORD_WIDTH) for word in heading.split()]
+            + [cell_len(row[index]) for row in rows])
+        table.add_column(heading, justify="left" if column.style == "text" else "right",
+                         overflow="fold", width=width)
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def lead_rows(groups: Mapping[str, dict]) -> pd.DataFrame:
+    """Lead-time blocks of summary.json (`by_flow`, `by_county`, ...) as rows."""
+    return pd.DataFrame([{"group": group, "parcels": block["parcels"],
+                          **block["lead_time_h"], "on_time_rate": block["on_time_rate"]}
+                         for group, block in groups.items()])
+
+
+def hours(value: float) -> str:
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
+def on_time_meaning(targets: Targets) -> str:
+    """What "on time" means, in words: the target hours by where residents live."""
+    def within(flow_targets: TierTargets) -> str:
+        return _("within {park} h in the county seat, {station} h in a township town, "
+                 "{point} h in a village").format(
+            **{tier: hours(getattr(flow_targets, tier)) for tier in RESIDENTS})
+    if targets.down_h == targets.up_h:
+        return _("{targets}, both ways").format(targets=within(targets.down_h))
+    return _("downward {down}; upward {up}").format(down=within(targets.down_h),
+                                                     up=within(targets.up_h))
 
 
 def kpi_report(results: Results) -> Group:
     summary = results.summary
+    scenario = results.output.scenario
+    names = Names.of(scenario)
     run, parcels, cost = summary["run"], summary["parcels"], summary["cost"]
-    head = Table.grid(padding=(0, 2))
-    head.add_row("scenario", summary["scenario"])
-    head.add_row("days", f"{run['days']} from {run['start_date']} (warm-up {run['warmup_days']}, "
-                 f"drain {run['drain_days']:g}), seed {run['seed']}")
-    head.add_row("parcels", f"{parcels['created']:,} created, {parcels['delivered']:,} delivered,"
-                 f" {parcels['in_network']:,} in network; {parcels['measured']:,} measured")
-    head.add_row("cost", f"{_num(cost['per_parcel'], 2)} per parcel "
-                 f"({_num(cost['total'], 0)} in all); vehicle-km {_num(summary['vehicle_km'], 0)}")
-    overall = {"all": {"parcels": parcels["measured"], "lead_time_h": summary["lead_time_h"],
-                       "on_time_rate": summary["on_time_rate"]}}
-    lead = _lead_table("Lead time by flow and by where the resident lives",
-                       {**overall, **summary["by_flow"],
-                        **{f"tier {k}": v for k, v in summary["by_tier"].items()}})
-    county = _lead_table("Lead time by county", summary["by_county"])
-    fleets = Table(title="Fleets", title_justify="left")
-    for column in ("fleet", "vehicles", "trips", "vehicle-km", "time busy", "load factor"):
-        fleets.add_column(column, justify="left" if column == "fleet" else "right")
-    for name, fleet in summary["fleets"].items():
-        fleets.add_row(name, _num(fleet["vehicles"]), _num(fleet["trips"]),
-                       _num(fleet["vehicle_km"], 0), _share(fleet["utilisation"]),
-                       _share(fleet["load_factor"]))
-    bottlenecks = Table(title="Most pressed resources (bottlenecks.csv has all)",
-                        title_justify="left")
-    for column in ("#", "resource", "use", "peak queue", "growth/d", "unstable"):
-        if column == "resource":
-            bottlenecks.add_column(column, overflow="fold", min_width=26)
-        else:
-            bottlenecks.add_column(column, justify="right")
-    for row in results.bottlenecks.head(TOP_ROWS).itertuples():
-        bottlenecks.add_row(str(row.rank), row.resource, _share(row.utilisation),
-                            _num(float(row.peak_backlog), 0),
-                            _num(float(row.backlog_growth_per_day), 1),
-                            "yes" if row.unstable else "")
-    if "cold_chain" not in summary:
-        return Group(head, lead, county, fleets, bottlenecks)
-    return Group(head, lead, county, fleets, bottlenecks, *cold_chain_tables(summary))
+    head = lines()
+    head.add_row(_("scenario"), summary["scenario"])
+    head.add_row(_("days"), _("{days} days from {start} (warm-up {warmup}, drain {drain}), "
+                              "seed {seed}").format(
+        days=run["days"], start=run["start_date"], warmup=run["warmup_days"],
+        drain=hours(run["drain_days"]), seed=run["seed"]))
+    head.add_row(_("parcels"), _("{created} created, {delivered} delivered, {inside} still "
+                                 "inside at the end; {measured} measured").format(
+        created=number(parcels["created"]), delivered=number(parcels["delivered"]),
+        inside=number(parcels["in_network"]), measured=number(parcels["measured"])))
+    head.add_row(_("on time"), on_time_meaning(scenario.config.targets))
+    for index, line in enumerate(cost_lines(cost, parcels["in_network"])):
+        head.add_row("" if index else _("cost"), line)
+    head.add_row(_("vehicle-km"), number(summary["vehicle_km"]))
+    overall = {_("all parcels"): {"parcels": parcels["measured"],
+                                  "lead_time_h": summary["lead_time_h"],
+                                  "on_time_rate": summary["on_time_rate"]}}
+    groups = {**overall,
+              **{kind(FLOWS, flow): block for flow, block in summary["by_flow"].items()},
+              **{kind(RESIDENTS, tier): block for tier, block in summary["by_tier"].items()}}
+    lead = frame_table(_("Lead time by flow and by where the resident lives"),
+                       lead_rows(groups), LEAD)
+    county = frame_table(_("Lead time by county"), lead_rows(summary["by_county"]),
+                         COUNTY_LEAD)
+    fleets = frame_table(_("Fleets"), pd.DataFrame([
+        {"name": kind(FLEETS, name), **fleet} for name, fleet in summary["fleets"].items()]),
+        FLEET_TABLE)
+    pressed = frame_table(_("Most pressed resources (bottlenecks.csv has all, with codes)"),
+                          bottleneck_rows(results.bottlenecks.head(TOP_ROWS), names), PRESSED)
+    tables = [head, lead, county, fleets, pressed]
+    if "cold_chain" in summary:
+        tables += cold_chain_tables(summary["cold_chain"], names)
+    return Group(*tables)
 
 
-def cold_chain_tables(summary: dict) -> list[Table]:
+def cost_lines(cost: Mapping, inside: int) -> list[str]:
+    """Cost per delivered parcel with the parcels still inside beside it (where the run has
+    it), then per parcel created."""
+    created = _("{cost} CNY per parcel created; {total} CNY in all").format(
+        cost=number(cost["per_parcel"], 2), total=number(cost["total"]))
+    if "per_delivered_parcel" not in cost:
+        return [created]
+    return [_("{cost} CNY per delivered parcel ({inside} parcels still inside)").format(
+        cost=number(cost["per_delivered_parcel"], 2), inside=number(inside)), created]
+
+
+def cold_chain_tables(chain: dict, names: Names) -> list[Table]:
     """Goods by product, and the hubs' stores and fleets."""
-    chain = summary["cold_chain"]
     products = product_frame(chain)
     idle = products["made_t"] == 0  # out of season in the measured window
     tables = [
-        _frame_table("Goods by product (lots.parquet has every lot)",
-                     products[~idle].drop(columns="flow")),
-        _frame_table("Hubs and cold storage", hub_frame(chain)),
-        _frame_table("Reefers and trucks", fleet_frame(chain)),
+        frame_table(_("Goods by product (lots.parquet has every lot)"),
+                    product_rows(products[~idle], names), GOODS),
+        frame_table(_("Hubs and cold storage"), hub_rows(hub_frame(chain), names),
+                    tuple(c for c in HUBS if c.heading != DETAIL)),
+        frame_table(_("Reefers and trucks"), freight_fleet_rows(fleet_frame(chain), names),
+                    RUNS),
     ]
     cost, rooms = chain["cost"], chain["precooling"]
-    totals = Table.grid(padding=(0, 2))
-    totals.add_row("goods", f"{_num(chain['tonnes_per_day'], 0)} t a day delivered; reefer-km "
-                   f"{_num(chain['reefer_km'], 0)}, truck-km {_num(chain['truck_km'], 0)}")
-    totals.add_row("cost", f"{_num(cost['cold_chain_per_tonne'], 0)} per tonne of cold-chain"
-                   f" goods, {_num(cost['per_tonne'], 0)} per tonne of all goods")
-    totals.add_row("cold rooms", f"{rooms['rooms']} rooms, {_share(rooms['utilisation'])} used"
-                   f" on average, {rooms['full_rooms']} full at some time")
+    totals = lines()
+    totals.add_row(_("goods"), _("{tonnes} t a day delivered; {reefer_km} reefer-km, "
+                                 "{truck_km} truck-km").format(
+        tonnes=number(chain["tonnes_per_day"]), reefer_km=number(chain["reefer_km"]),
+        truck_km=number(chain["truck_km"])))
+    totals.add_row(_("cost"), _("{cold} CNY per tonne of chilled and frozen goods, {all} CNY "
+                                "per tonne of all goods").format(
+        cold=number(cost["cold_chain_per_tonne"]), all=number(cost["per_tonne"])))
+    totals.add_row(_("cold rooms"), ngettext(
+        "{rooms} room, {use} used on average, {full} full at some time",
+        "{rooms} rooms, {use} used on average, {full} full at some time",
+        rooms["rooms"]).format(rooms=number(rooms["rooms"]), use=percent(rooms["utilisation"]),
+                               full=number(rooms["full_rooms"])))
     if idle.any():
-        totals.add_row("not made", ", ".join(products.loc[idle, "product"]) +
-                       " (out of season in the measured days)")
+        totals.add_row(_("not made"), _("{products} (out of season in the measured days)").format(
+            products=listed([names.product(p) for p in products.loc[idle, "product"]])))
     return [*tables, totals]
-
-
-SHARES = ("spoilage_rate", "dock_use", "mean_use", "time_busy")
-HEADERS = {"made_t": "made t", "t_per_day": "t/day", "spoilage_rate": "spoilt",
-           "in_network_t": "stuck t", "lead_p50_h": "lead p50", "lead_p95_h": "lead p95",
-           "out_of_cold_p95_h": "warm p95", "pallets_handled": "handled",
-           "cold_store_pallets": "cold store", "time_busy": "busy", "vehicles": "size"}
-
-
-def _frame_table(title: str, frame: pd.DataFrame) -> Table:
-    """A small DataFrame as a rich table: text left, numbers right, shares in per cent."""
-    table = Table(title=title, title_justify="left")
-    text = [c for c in frame.columns if c not in SHARES and not (
-        pd.api.types.is_numeric_dtype(frame[c]) or frame[c].isna().all())]
-    for column in frame.columns:
-        table.add_column(HEADERS.get(column, column.replace("_", " ")),
-                         justify="left" if column in text else "right",
-                         no_wrap=column == frame.columns[0],
-                         min_width=6 if column in SHARES else None)
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            if column in SHARES:
-                cells.append(_share(None if pd.isna(value) else value))
-            elif isinstance(value, bool | np.bool_):
-                cells.append("yes" if value else "")
-            elif column in text:
-                cells.append("-" if value is None else str(value))
-            elif value is None or pd.isna(value):
-                cells.append("-")
-            elif pd.api.types.is_integer_dtype(frame[column]):
-                cells.append(_num(int(value)))
-            else:
-                cells.append(_num(float(value), 0 if abs(value) >= 100 else 1))
-        table.add_row(*cells)
-    return table
 
 
 def print_report(results: Results, console: Console | None = None) -> None:
     (console or plain_console()).print(kpi_report(results))
 
 
-HEADLINE_KPIS = (
-    "lead_time_h.mean", "lead_time_h.p50", "lead_time_h.p95", "on_time_rate",
-    "by_tier.park.lead_time_h.p95", "by_tier.station.lead_time_h.p95",
-    "by_tier.point.lead_time_h.p95", "by_tier.point.on_time_rate", "parcels.in_network",
-    "vehicle_km", "cost.per_parcel", "cold_chain.spoilage_rate",
-    "cold_chain.cost.cold_chain_per_tonne", "cold_chain.reefer_km",
-)
-SWEEP_KPIS = ("on_time_rate", "lead_time_h.p95", "cost.per_parcel")
-SWEEP_GOODS_KPIS = ("cold_chain.spoilage_rate", "cold_chain.cost.cold_chain_per_tonne")
+def _estimate(mean: float, low: float, high: float, column: Column) -> str:
+    """A mean and its interval, as the KPI reads ('92.7% [91.9%, 93.5%]')."""
+    if column.style == "number" and abs(mean) < 10:
+        column = Column(column.key, column.heading, "number", 3)
+    return f"{written(mean, column)}  [{written(low, column)}, {written(high, column)}]"
 
 
-def _estimate(mean: float, low: float, high: float) -> str:
-    digits = 3 if abs(mean) < 10 else 1
-    return f"{mean:,.{digits}f}  [{low:,.{digits}f}, {high:,.{digits}f}]"
+def kpi_column(name: str) -> Column:
+    """A KPI's heading and how it reads; a KPI without one by its dotted name."""
+    return next((c for c in KPIS if c.key == name), Column(name, name, "number", 3))
 
 
 def print_replications(replications, console: Console | None = None) -> None:
     """Headline KPIs over replications: mean and 95% t interval."""
     kpis = replications.kpis().set_index("kpi")
-    table = Table(title=f"Over {len(replications.ok)} replications: mean [95% CI] "
-                  "(replication_kpis.csv has every KPI)", title_justify="left")
-    table.add_column("KPI")
-    table.add_column("mean [95% CI]", justify="right")
-    for name in HEADLINE_KPIS:
-        if name in kpis.index:
-            row = kpis.loc[name]
-            table.add_row(name, _estimate(row["mean"], row["ci_low"], row["ci_high"]))
+    table = Table(title=_("Over {count} replications: mean [95% confidence interval] "
+                          "(replication_kpis.csv has every KPI)").format(
+        count=len(replications.ok)), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("indicator"))
+    table.add_column(_("mean [95% confidence interval]"), justify="right")
+    for column in KPIS:
+        if column.key in kpis.index:
+            row = kpis.loc[column.key]
+            table.add_row(_(column.heading), _estimate(row["mean"], row["ci_low"],
+                                                       row["ci_high"], column))
     console = console or plain_console()
     console.print(table)
     for line in replications.errors():
@@ -186,46 +273,52 @@ def print_replications(replications, console: Console | None = None) -> None:
 
 
 def print_sweep(result, keys: list[str], console: Console | None = None) -> None:
-    """One line per point: its swept values and headline KPIs with intervals."""
-    table = Table(title="Sweep points (points.csv has every KPI)", title_justify="left")
+    """One line per point: its swept values and headline KPIs with 95% intervals."""
+    table = Table(title=_("Sweep points: mean [95% confidence interval] (points.csv has every "
+                          "KPI)"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for key in keys:
         table.add_column(key, overflow="fold")
     goods = f"{SWEEP_GOODS_KPIS[0]}.mean" in result.points.columns
-    names = SWEEP_KPIS + (SWEEP_GOODS_KPIS if goods else ())
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_column("reps", justify="right")
+    shown = [kpi_column(name) for name in SWEEP_KPIS + (SWEEP_GOODS_KPIS if goods else ())
+             if f"{name}.mean" in result.points.columns]
+    for column in shown:
+        table.add_column(stacked(_(column.heading)), justify="right", overflow="fold")
+    table.add_column(_("replications"), justify="right")
     for row in result.points.to_dict(orient="records"):
         cells = [str(row.get(value_column(key))) for key in keys]
-        for name in names:
-            mean = row.get(f"{name}.mean")
+        for column in shown:
+            mean = row.get(f"{column.key}.mean")
             cells.append("-" if mean is None or mean != mean else _estimate(
-                mean, row[f"{name}.ci_low"], row[f"{name}.ci_high"]))
-        failed = f" ({row['reps_failed']} failed)" if row["reps_failed"] else ""
+                mean, row[f"{column.key}.ci_low"], row[f"{column.key}.ci_high"], column))
+        failed = _(" ({count} failed)").format(count=row["reps_failed"]) \
+            if row["reps_failed"] else ""
         cells.append(f"{row['reps_ok']}{failed}")
         table.add_row(*cells)
     (console or plain_console()).print(table)
 
 
-def print_capacity(analytic, result, console: Console | None = None) -> None:
+def binding_text(binding: str, names: Names) -> str:
+    """What broke first: a resource by name with its code, or a failed target as written."""
+    named = names.resource(binding)
+    return binding if named == binding else f"{named} ({binding})"
+
+
+def print_capacity(analytic, result, names: Names, console: Console | None = None) -> None:
     console = console or plain_console()
-    table = Table(title="Analytic capacity: the multiplier at which each resource saturates "
-                  "(ordinary day)", title_justify="left")
-    for column in ("#", "resource", "capacity/day", "demand/day", "bound"):
-        if column == "resource":
-            table.add_column(column, overflow="fold", min_width=28)
-        else:
-            table.add_column(column, justify="right")
-    for row in analytic.head(TOP_ROWS).itertuples():
-        table.add_row(str(row.rank), row.resource, _num(row.capacity_per_day, 0),
-                      _num(row.demand_per_day, 0), f"{row.bound:.3g}")
-    console.print(table)
+    rows = analytic.head(TOP_ROWS).assign(
+        name=[names.resource(r) for r in analytic["resource"].head(TOP_ROWS)])
+    console.print(frame_table(_("Analytic capacity: the volume multiplier at which each "
+                                "resource saturates (ordinary day; analytic.csv has all, with "
+                                "codes)"), rows, ANALYTIC))
     if result.failed_at is None:
-        console.print(f"Simulated capacity: no failure up to demand.multiplier "
-                      f"{result.capacity:.4g}", soft_wrap=True)
+        console.print(_("Simulated capacity: no failure up to demand.multiplier {capacity}")
+                      .format(capacity=f"{result.capacity:.4g}"), soft_wrap=True)
         if result.stopped is not None:
-            console.print(f"The search stopped there: a run at {result.stopped}", soft_wrap=True)
+            console.print(_("The search stopped there: a run at {reason}").format(
+                reason=result.stopped), soft_wrap=True)
         return
-    console.print(f"Simulated capacity: demand.multiplier {result.capacity:.4g} passes, "
-                  f"{result.failed_at:.4g} fails; binding: {result.binding}",
-                  soft_wrap=True)
+    console.print(_("Simulated capacity: demand.multiplier {passes} passes, {fails} fails; "
+                    "binding: {binding}").format(
+        passes=f"{result.capacity:.4g}", fails=f"{result.failed_at:.4g}",
+        binding=binding_text(result.binding, names) if result.binding else "-"),
+        soft_wrap=True)

@@ -112,13 +112,13 @@ def test_real_process_exit_code_and_no_traceback(scenario_copy, command, tmp_pat
 
 GOODS_BASE = {
     "name": "base", "role": "cold_chain_base", "lon": 114.47, "lat": 34.5,
-    "serves": ["Tongxu"], "handling_per_h": 40, "cold_storage_pallets": 100,
+    "serves": ["通许县"], "handling_per_h": 40, "cold_storage_pallets": 100,
     "fleets": {"line_haul": {"vehicles": 1, "capacity_pallets": 10, "departures": ["08:00"]}},
 }
 MUSHROOM = {
     "name": "mushroom", "unit": "kg", "units_per_pallet": 300, "kg_per_unit": 1,
     "chain": "chilled", "shelf_life_ambient_h": 36, "shelf_life_cold_h": 144, "flow": "up",
-    "counties": ["Tongxu"], "per_day": 100,
+    "counties": ["通许县"], "per_day": 100,
 }
 
 
@@ -135,8 +135,8 @@ def test_goods_from_an_unknown_county(scenario_copy):
 
 
 def test_a_base_serving_an_unknown_county(scenario_copy):
-    path = scenario_copy(with_goods({**GOODS_BASE, "serves": ["Qi"]}, MUSHROOM))
-    check_rejected(path, "scenario.yaml", "hubs.0.serves", "unknown county 'Qi'")
+    path = scenario_copy(with_goods({**GOODS_BASE, "serves": ["杞县"]}, MUSHROOM))
+    check_rejected(path, "scenario.yaml", "hubs.0.serves", "unknown county '杞县'")
 
 
 def test_farm_products_need_a_collection_fleet(scenario_copy):

@@ -184,7 +184,7 @@ def test_sim_run_reports_cold_chain_kpis(tmp_path):
     mushroom = chain["products"]["mushroom"]
     for key in ("spoilage_rate", "by_county", "out_of_refrigeration_h", "tonnes_per_day"):
         assert key in mushroom
-    assert set(mushroom["by_county"]) == {"Qi", "Lankao"}
+    assert set(mushroom["by_county"]) == {"杞县", "兰考县"}
     assert {"utilisation", "peak"} <= set(chain["hubs"]["qi_base"]["cold_storage"])
     assert {"utilisation", "peak_out", "km"} <= set(chain["fleets"]["collect:qi_base"])
     lots = pd.read_parquet(out / "lots.parquet")

@@ -166,7 +166,8 @@ def test_capacity_command_writes_its_files(tmp_path):
     outcome = CliRunner().invoke(app, ["capacity", str(TUTORIAL), "--reps", "2", "--workers",
                                        "1", "--out", str(tmp_path)])
     assert outcome.exit_code == 0, outcome.output
-    assert "binding: route:township:P410222:1" in outcome.output
+    assert "binding: 通许县电商快递物流园 → township stations loop 1 (route:township:P410222:1)" \
+        in outcome.output
     document = json.loads((tmp_path / "capacity.json").read_text(encoding="utf-8"))
     assert document["analytic_binding"] == "route:township:P410222:1"
     assert np.isclose(document["capacity_multiplier"], document["analytic_bound"], rtol=0.1)
@@ -181,7 +182,7 @@ def test_run_and_sweep_commands_print_intervals(tmp_path):
     ran = runner.invoke(app, ["run", str(TUTORIAL), "--days", "3", "--reps", "3", "--workers",
                               "1", "--no-parcels", "--out", str(tmp_path / "run")])
     assert ran.exit_code == 0, ran.output
-    assert "Over 3 replications: mean [95% CI]" in ran.output
+    assert "Over 3 replications: mean [95% confidence interval]" in ran.output
     kpis = pd.read_csv(tmp_path / "run" / "replication_kpis.csv").set_index("kpi")
     assert kpis.loc["on_time_rate", "n"] == 3
     assert kpis.loc["on_time_rate", "ci_low"] <= kpis.loc["on_time_rate", "mean"]

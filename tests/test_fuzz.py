@@ -194,12 +194,12 @@ def hostile_texts(draw) -> tuple[str, str]:
     elif kind == "date":
         text = text.replace("start_date: 2026-03-02", f"start_date: {draw(st.sampled_from(DATES))}")
     elif kind == "tag":
-        field = draw(st.sampled_from(["  seed: 1", "  days: 2", "name: Tutorial county"]))
+        field = draw(st.sampled_from(["  seed: 1", "  days: 2", "name: 通许县教学示例"]))
         key = field.split(":")[0]
         text = text.replace(field, f"{key}: {draw(st.sampled_from(TAGS))}", 1)
     elif kind == "markup":
         name = "".join(draw(st.lists(st.sampled_from(MARKUP), min_size=1, max_size=4)))
-        text = text.replace("name: Tutorial county (Tongxu, cut down)",
+        text = text.replace("name: 通许县教学示例（精简）",
                             f"name: {json.dumps(name)}")
     elif kind == "deep":
         depth = draw(st.integers(30, 3000))

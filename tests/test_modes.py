@@ -70,7 +70,7 @@ def test_villagers_who_collect_at_the_station_spend_their_trip():
 def test_modes_per_county_and_township_come_from_the_scenario_alone():
     bus_township = "S410222101"
     scenario = load_scenario(MODES, [
-        "operations.counties={Tongxu: {village: separate}}",
+        "operations.counties={通许县: {village: separate}}",
         f"operations.townships={{{bus_township}: {{village: bus}}}}",
     ])
     network = build_network(scenario)

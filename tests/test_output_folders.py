@@ -44,11 +44,11 @@ TEMP = re.compile(r"^\..+\.sim-\d+-[0-9a-f]{8}\.tmp$")
 FLEET = {"vehicles": 1, "capacity_pallets": 10, "departures": ["08:00"]}
 GOODS = {
     "hubs": [{"name": "base", "role": "cold_chain_base", "lon": 114.47, "lat": 34.5,
-              "serves": ["Tongxu"], "handling_per_h": 40, "cold_storage_pallets": 100,
+              "serves": ["通许县"], "handling_per_h": 40, "cold_storage_pallets": 100,
               "fleets": {"line_haul": FLEET, "collect": FLEET}}],
     "products": [{"name": "mushroom", "unit": "kg", "units_per_pallet": 300, "kg_per_unit": 1,
                   "chain": "chilled", "shelf_life_ambient_h": 36, "shelf_life_cold_h": 144,
-                  "flow": "up", "counties": ["Tongxu"], "per_day": 100}],
+                  "flow": "up", "counties": ["通许县"], "per_day": 100}],
 }
 
 

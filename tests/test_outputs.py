@@ -49,7 +49,7 @@ def test_run_writes_every_output(tmp_path):
             assert set(block["lead_time_h"]) >= LEAD_KEYS and "on_time_rate" in block
     assert set(summary["by_flow"]) == {"down", "up"}
     assert set(summary["by_tier"]) == {"park", "station", "point"}
-    assert set(summary["by_county"]) == {"Tongxu"}
+    assert set(summary["by_county"]) == {"通许县"}
     assert set(summary["sorting"]) == {"HUB", "P410222", "S410222101", "S410222102",
                                        "S410222104", "S410222204"}
     assert set(summary["fleets"]) == {"trunk", "line_haul", "township", "village", "courier"}
@@ -92,7 +92,8 @@ def test_saved_scenario_reproduces_the_run(tmp_path):
 def test_validate_reports_the_network(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(TUTORIAL)])
     assert result.exit_code == 0
-    assert "1 gateway, 1 hub, 1 park, 4 station, 32 point" in result.output
+    assert ("provincial gateway: 1, city distribution centre: 1, county logistics park: 1, "
+            "township service station: 4, and village service point: 32") in result.output
 
 
 @pytest.mark.parametrize("failing", ["bottlenecks.csv", "parcels.parquet"])

@@ -22,7 +22,7 @@ GOODS = {
     "carriers": [{"name": "post", "share": 1}, {"name": "zto", "share": 2}],
     "hubs": [{
         "name": "base", "role": "cold_chain_base", "lon": 114.47, "lat": 34.5,
-        "serves": ["Tongxu"], "handling_per_h": 40, "cold_storage_pallets": 100,
+        "serves": ["通许县"], "handling_per_h": 40, "cold_storage_pallets": 100,
         "fleets": {"line_haul": {"vehicles": 1, "capacity_pallets": 10, "departures": ["08:00"]},
                    "collect": {"vehicles": 2, "capacity_pallets": 6,
                                "departures": ["09:00", "15:00"]}},
@@ -30,7 +30,7 @@ GOODS = {
     "products": [{
         "name": "mushroom", "unit": "kg", "units_per_pallet": 300, "kg_per_unit": 1,
         "chain": "chilled", "shelf_life_ambient_h": 36, "shelf_life_cold_h": 144,
-        "flow": "up", "counties": ["Tongxu"], "per_day": 100,
+        "flow": "up", "counties": ["通许县"], "per_day": 100,
     }],
 }
 

@@ -61,17 +61,17 @@ def rich_raw() -> dict:
     raw["operations"] = {"townships": {STATION: {"village": "bus"}}}
     raw["hubs"] = [{
         "name": "base", "role": "cold_chain_base", "lon": 114.47, "lat": 34.5,
-        "serves": ["Tongxu"], "handling_per_h": 40, "cold_storage_pallets": 100,
+        "serves": ["通许县"], "handling_per_h": 40, "cold_storage_pallets": 100,
         "fleets": {job: {"vehicles": 1, "capacity_pallets": 10, "departures": ["08:00"]}
                    for job in ("line_haul", "collect", "distribute")},
     }]
     raw["products"] = [
         {"name": "mushroom", "unit": "kg", "units_per_pallet": 300, "kg_per_unit": 1,
          "chain": "chilled", "shelf_life_ambient_h": 36, "shelf_life_cold_h": 144,
-         "flow": "up", "counties": ["Tongxu"], "per_day": 100},
+         "flow": "up", "counties": ["通许县"], "per_day": 100},
         {"name": "frozen", "unit": "crate", "units_per_pallet": 50, "kg_per_unit": 10,
          "chain": "frozen", "shelf_life_ambient_h": 6, "shelf_life_cold_h": 2000,
-         "flow": "down", "counties": ["Tongxu"], "per_day": 20, "freezer_share": 0.5},
+         "flow": "down", "counties": ["通许县"], "per_day": 20, "freezer_share": 0.5},
     ]
     raw["precooling"] = {"pallets": 10, "hours": 2, "first_mile_kmh": 20}
     return raw

@@ -254,6 +254,17 @@ def lots_table(goods: GoodsOutput) -> pd.DataFrame:
     })
 
 
+# The frames of summary.json's `cold_chain` both the command line and the app show: codes
+# and numbers only, in columns that do not depend on the language (sim/results/columns.py
+# gives their headings and order).
+PRODUCT_COLUMNS = ("product", "flow", "made_t", "t_per_day", "spoilage_rate", "in_network_t",
+                   "lead_p50_h", "lead_p95_h", "out_of_cold_p95_h")
+PLACE_COLUMNS = ("product", "place", "made_t", "spoiled_t", "spoilage_rate")
+HUB_COLUMNS = ("hub", "role", "pallets_handled", "dock_use", "cold_store_pallets", "peak",
+               "mean_use")
+FLEET_COLUMNS = ("fleet", "vehicles", "reefer", "trips", "km", "time_busy", "peak_out")
+
+
 def product_frame(chain: dict) -> pd.DataFrame:
     """summary.json's `cold_chain.products` as one row per product."""
     return pd.DataFrame([{
@@ -262,7 +273,18 @@ def product_frame(chain: dict) -> pd.DataFrame:
         "in_network_t": block["in_network_t"], "lead_p50_h": block["lead_time_h"]["p50"],
         "lead_p95_h": block["lead_time_h"]["p95"],
         "out_of_cold_p95_h": block["out_of_refrigeration_h"]["p95"],
-    } for name, block in chain["products"].items()])
+    } for name, block in chain["products"].items()], columns=list(PRODUCT_COLUMNS))
+
+
+def place_frame(chain: dict) -> pd.DataFrame:
+    """Each product's `by_county`: one row per product and place (a county, or a hub for
+    freight) it was made in the measured window, so a product that spoils in one county
+    shows there."""
+    return pd.DataFrame([{
+        "product": name, "place": place, "made_t": where["made_t"],
+        "spoiled_t": where["spoiled_t"], "spoilage_rate": where["spoilage_rate"],
+    } for name, block in chain["products"].items()
+        for place, where in block["by_county"].items()], columns=list(PLACE_COLUMNS))
 
 
 def hub_frame(chain: dict) -> pd.DataFrame:
@@ -274,7 +296,7 @@ def hub_frame(chain: dict) -> pd.DataFrame:
                      "dock_use": hub["handling_utilisation"],
                      "cold_store_pallets": store.get("pallets"), "peak": store.get("peak"),
                      "mean_use": store.get("utilisation")})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(HUB_COLUMNS))
 
 
 def fleet_frame(chain: dict) -> pd.DataFrame:
@@ -283,4 +305,4 @@ def fleet_frame(chain: dict) -> pd.DataFrame:
         "fleet": name, "vehicles": fleet["vehicles"], "reefer": fleet["refrigerated"],
         "trips": fleet["trips"], "km": fleet["km"], "time_busy": fleet["utilisation"],
         "peak_out": fleet["peak_out"],
-    } for name, fleet in chain["fleets"].items()])
+    } for name, fleet in chain["fleets"].items()], columns=list(FLEET_COLUMNS))

@@ -135,6 +135,8 @@ class Product(Strict):
     """A good with a shelf life: where it starts, where it goes, how much and when."""
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    label: str = Field("", max_length=100,
+                       description="its name as planners know it (双孢菇), for reports")
     unit: Literal["kg", "crate", "pallet"]
     units_per_pallet: float = Field(
         ge=1, le=10_000, allow_inf_nan=False,

@@ -243,6 +243,8 @@ class Operations(Strict):
 
 class Carrier(Strict):
     name: str = Field(min_length=1, max_length=40, pattern=r"^[^.=\s]+( [^.=\s]+)*$")
+    label: str = Field("", max_length=100,
+                       description="its name as planners know it (中国邮政), for reports")
     share: float = Field(gt=0, le=1e12, allow_inf_nan=False, description="market share (shares"
                          " are normalised to sum to 1, so yearly volumes do as well)")
     line_haul_departures: list[TimeOfDay] | None = Field(

@@ -1,0 +1,134 @@
+"""How the result tables read: each column's heading with its unit and how its values are
+written, one definition for the command line's tables and the app's.
+
+The frames stay data (codes and numbers, `sim.results.goods`, the bottleneck table); a
+table here picks their columns in the order a planner reads them, a readable name first and
+the code, where there is one, last as the detail. Headings are marked here and translated
+where they are shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from sim.i18n import N_, _, number, percent
+from sim.results.names import GOODS_FLOWS, Names, kind
+
+Style = Literal["text", "count", "number", "share", "flag"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the frame's key, its heading (with its unit), how its values read."""
+
+    key: str
+    heading: str  # marked with N_, translated where shown
+    style: Style = "number"
+    digits: int = 0  # decimals of a number or a share
+
+
+DETAIL = N_("detail (code)")
+
+BOTTLENECKS = (
+    Column("name", N_("resource"), "text"),
+    Column("county", N_("county"), "text"),
+    Column("utilisation", N_("use (%)"), "share", 1),
+    Column("throughput_per_day", N_("parcels a day"), "number"),
+    Column("peak_backlog", N_("largest backlog (parcels)"), "count"),
+    Column("end_backlog", N_("backlog at the end (parcels)"), "count"),
+    Column("backlog_growth_per_day", N_("backlog growth (parcels a day)"), "number", 1),
+    Column("unstable", N_("backlog keeps growing"), "flag"),
+    Column("resource", DETAIL, "text"),
+)
+PRODUCTS = (
+    Column("name", N_("product"), "text"),
+    Column("what", N_("flow"), "text"),
+    Column("made_t", N_("made (t)"), "number", 1),
+    Column("t_per_day", N_("delivered (t a day)"), "number", 1),
+    Column("spoilage_rate", N_("spoiled (%)"), "share", 1),
+    Column("in_network_t", N_("still inside (t)"), "number", 1),
+    Column("lead_p50_h", N_("median lead time (h)"), "number", 1),
+    Column("lead_p95_h", N_("95th percentile lead time (h)"), "number", 1),
+    Column("out_of_cold_p95_h", N_("95th percentile out of refrigeration (h)"), "number", 1),
+    Column("product", DETAIL, "text"),
+)
+PLACES = (
+    Column("name", N_("product"), "text"),
+    Column("where", N_("county or hub"), "text"),
+    Column("made_t", N_("made (t)"), "number", 1),
+    Column("spoiled_t", N_("spoiled (t)"), "number", 1),
+    Column("spoilage_rate", N_("spoiled (%)"), "share", 1),
+    Column("product", DETAIL, "text"),
+)
+HUBS = (
+    Column("name", N_("hub"), "text"),
+    Column("pallets_handled", N_("pallets handled"), "count"),
+    Column("dock_use", N_("dock use (%)"), "share", 1),
+    Column("cold_store_pallets", N_("cold store (pallets)"), "count"),
+    Column("peak", N_("most stored (pallets)"), "number"),
+    Column("mean_use", N_("cold store use (%)"), "share", 1),
+    Column("hub", DETAIL, "text"),
+)
+FREIGHT_FLEETS = (
+    Column("name", N_("fleet"), "text"),
+    Column("vehicles", N_("vehicles"), "count"),
+    Column("reefer", N_("refrigerated"), "flag"),
+    Column("trips", N_("trips"), "count"),
+    Column("km", N_("vehicle-km"), "number"),
+    Column("time_busy", N_("time busy (%)"), "share", 1),
+    Column("peak_out", N_("most out at once (vehicles)"), "count"),
+    Column("fleet", DETAIL, "text"),
+)
+
+
+def written(value: object, column: Column) -> str:
+    """One value as text: '-' where there is none, shares in per cent, numbers with
+    thousands separators, a flag as 'yes' or blank."""
+    if column.style == "flag":
+        return _("yes") if bool(value) else ""
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if column.style == "text":
+        return str(value)
+    if column.style == "share":
+        return percent(float(value), column.digits)
+    digits = 0 if column.style == "count" else column.digits
+    return number(round(float(value), digits) + 0.0, digits)  # + 0.0: never "-0.0"
+
+
+def picked(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """The table's columns of a frame, in its order."""
+    return frame[[column.key for column in columns]]
+
+
+def bottleneck_rows(table: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """The bottleneck table with each resource by name."""
+    return picked(table.assign(name=[names.resource(r) for r in table["resource"]]),
+                  BOTTLENECKS)
+
+
+def product_rows(products: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """Goods by product (`sim.results.goods.product_frame`) with names."""
+    return picked(products.assign(
+        name=[names.product(p) for p in products["product"]],
+        what=[kind(GOODS_FLOWS, flow) for flow in products["flow"]]), PRODUCTS)
+
+
+def place_rows(places: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """Goods by product and place (`sim.results.goods.place_frame`) with names."""
+    return picked(places.assign(name=[names.product(p) for p in places["product"]],
+                                where=[names.place(p) for p in places["place"]]), PLACES)
+
+
+def hub_rows(hubs: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """Hubs and cold storage (`sim.results.goods.hub_frame`) with names."""
+    return picked(hubs.assign(name=[names.hub(h) for h in hubs["hub"]]), HUBS)
+
+
+def freight_fleet_rows(fleets: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """Reefers and trucks (`sim.results.goods.fleet_frame`) with names."""
+    return picked(fleets.assign(name=[names.freight_fleet(f) for f in fleets["fleet"]]),
+                  FREIGHT_FLEETS)
