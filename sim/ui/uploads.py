@@ -21,7 +21,7 @@ from sim.limits import Limits
 from sim.scenario.files import too_big
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-TABLE_SUFFIXES = (".csv",)
+TABLE_SUFFIXES = (".csv", ".geojson")  # node and road tables; the map's county boundaries
 MAX_FILES = 100  # files in one upload, a zip's included
 
 

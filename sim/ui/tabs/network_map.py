@@ -1,16 +1,51 @@
-"""The map of the network, drawn without any tile server."""
+"""The map of a run: places on fixed colour scales, loops by fleet and load, and a day slider
+replaying where parcels wait. Its options live in a fragment, so moving them redraws the
+map alone, never the run."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from sim.ui.pictures import network_map
+from sim.i18n import _, language
+from sim.ui import maps
+from sim.ui.fragments import fragment
 from sim.ui.runs import RunRecord
+
+TIPS_KEPT = 4  # runs whose tooltips are kept, in the languages they were shown in
 
 
 def show(record: RunRecord) -> None:
-    colour_by = st.radio("Colour nodes by", ["mean_lead_h", "utilisation"], horizontal=True)
-    st.pydeck_chart(network_map(record.nodes, record.edges, colour_by))
-    st.caption("Nodes: green to red over the range shown; grey where nothing was measured. "
-               "Lines: vehicle loops by fleet, wider where they carry more; with goods, also "
-               "the hubs and their reefer and truck runs.")
+    view(record)
+
+
+def tips(record: RunRecord) -> maps.RunTips:
+    """The run's tooltips in the language in force, made once per session, not at every
+    move of the slider."""
+    cache: dict = st.session_state.setdefault("map_tips", {})
+    key = (record.label, record.made, language())
+    if key not in cache:
+        while len(cache) >= TIPS_KEPT:
+            cache.pop(next(iter(cache)))
+        cache[key] = maps.run_tips(record)
+    return cache[key]
+
+
+@fragment
+def view(record: RunRecord) -> None:
+    run = record.summary["run"]
+    start = dt.date.fromisoformat(run["start_date"])
+    days = list(record.map_days.backlog.columns)
+    colour_by = st.radio(_("Colour places by"), list(maps.COLOUR_BY), horizontal=True,
+                         format_func=lambda code: _(maps.COLOUR_BY[code]), key="map_colour")
+    day = st.select_slider(_("Day: parcels waiting at its end, and loads carried"),
+                           options=days, value=min(int(run["days"]) - 1, days[-1]),
+                           format_func=lambda d: maps.day_label(start, d, run),
+                           key=f"map_day:{len(days)}")
+    parts = maps.run_parts(record, colour_by, day, tips(record))
+    st.pydeck_chart(maps.deck(parts))
+    st.markdown(maps.run_legend(colour_by, record.edges), unsafe_allow_html=True)
+    maps.caption(record.boundaries)
+    if record.intervals is not None:
+        st.caption(_("With replications, the map shows the first replication."))
