@@ -1,8 +1,18 @@
 """Cost of the measured window: vehicles (per km, per vehicle-day, fees per parcel carried)
-and parcels handled (each facility kind's `handling_cost` per parcel sorted)."""
+and parcels handled (each facility kind's `handling_cost` per parcel sorted).
+
+Two costs per parcel. `per_parcel` divides by the parcels created in the window, which an
+overloaded network does not deliver: it keeps falling as the backlog grows.
+`per_delivered_parcel` divides by the parcels through in the window (delivered to their
+resident, or upward out of the city), the hours the costs are counted over: what the
+window's work delivered. Once the network is at capacity its deliveries stop growing while
+its costs do not fall (vehicle-days are fixed, and parcels are still sorted and carried
+upstream of what is full), so more volume raises it.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sim.engine.model import SimulationOutput
@@ -18,12 +28,26 @@ def cost_summary(output: SimulationOutput, routes: pd.DataFrame, load: FacilityL
     for kind, count in _sorted_by_kind(output, load, window).items():
         handling += getattr(config.facilities, kind).handling_cost * count
     total = vehicles + handling
+    delivered = delivered_in(output, window)
     return {
         "total": float(total),
         "vehicles": vehicles,
         "handling": float(handling),
-        "per_parcel": float(total / measured_parcels) if measured_parcels else None,
+        "per_parcel": _per(total, measured_parcels),
+        "parcels_delivered": delivered,
+        "per_delivered_parcel": _per(total, delivered),
     }
+
+
+def delivered_in(output: SimulationOutput, window: Window) -> int:
+    """Parcels through (delivered to the resident, or out of the city) in the window's
+    hours, whenever they were created."""
+    done = output.ledger.times["done"]
+    return int(np.count_nonzero((done >= window.start) & (done < window.end)))
+
+
+def _per(total: float, parcels: int) -> float | None:
+    return float(total / parcels) if parcels else None
 
 
 def _sorted_by_kind(output: SimulationOutput, load: FacilityLoad,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from sim import api
-from sim.experiment.design import SweepFile, with_options
+from sim.experiment.design import SweepFile
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.files import SandboxFiles
 from sim.ui.runs import RunRecord, execute, load_for_app
@@ -24,22 +26,24 @@ def cached_run(scenario: LoadedScenario, key: str, label: str, overrides: tuple[
     """Each scenario and set of levers runs once per session; the progress bar stays live."""
     cache: dict = st.session_state.setdefault("runs", {})
     if (key, overrides, reps) not in cache:
-        cache[key, overrides, reps] = execute(scenario, label, overrides, reps, progress)
+        cache[key, overrides, reps] = execute(scenario, label, overrides, reps, progress,
+                                               key=key)
     return cache[key, overrides, reps]
 
 
-
 def cached_sweep(scenario: LoadedScenario, key: str, overrides: tuple[str, ...], lever: str,
-                 values: str, reps: int) -> pd.DataFrame:
+                 values: tuple[Any, ...], reps: int,
+                 progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """The points of a sweep of one lever around a run's levers, run once per session;
+    `progress(done, total)` counts replications."""
     cache: dict = st.session_state.setdefault("sweeps", {})
     if (key, overrides, lever, values, reps) not in cache:
-        design = with_options(SweepFile(reps=reps), [f"{lever}={values}"], [])
+        design = SweepFile(reps=reps, grid={lever: list(values)})
         with tempfile.TemporaryDirectory() as folder:
             cache[key, overrides, lever, values, reps] = api.sweep(
                 with_overrides(scenario, overrides), design, folder,
-                workers=os.cpu_count()).points
+                workers=os.cpu_count(), progress=progress).points
     return cache[key, overrides, lever, values, reps]
-
 
 
 def loaded(files: SandboxFiles, name: str, key: str) -> LoadedScenario:
