@@ -10,7 +10,12 @@ import streamlit as st
 
 from sim.errors import UserError
 from sim.i18n import APP_DEFAULT, NAMES, _, set_language
+from sim.scenario import LoadedScenario
+from sim.ui import answers
 from sim.ui.cards import cards
+from sim.ui.fragments import LANGUAGE_KEY
+from sim.ui.maps import show_network
+from sim.ui.pins import pin_controls
 from sim.ui.runs import RunRecord
 from sim.ui.session import cached_run, loaded
 from sim.ui.sidebar import choose_scenario, sidebar
@@ -22,7 +27,7 @@ def choose_language() -> None:
     codes = list(NAMES)  # a link may choose it: ?lang=en
     asked = st.query_params.get("lang", APP_DEFAULT)
     code = st.sidebar.radio("语言 / Language", codes, format_func=NAMES.get, horizontal=True,
-                            index=codes.index(asked) if asked in codes else 0, key="language")
+                            index=codes.index(asked) if asked in codes else 0, key=LANGUAGE_KEY)
     set_language(code)
 
 
@@ -44,30 +49,42 @@ def main() -> None:
         # the Run button stays at the top, above the levers
         run = st.button(_("Run"), type="primary", key="run", width="stretch")
         overrides, reps = sidebar(scenario, label)
-    if run or "last" not in st.session_state:  # the page opens on a run of the default
-        bar = st.progress(0.0, _("Simulating..."))
-        try:
-            record = cached_run(scenario, key, label, tuple(overrides), reps,
-                                lambda share: bar.progress(min(share, 1.0)))
-        except UserError as error:
-            bar.empty()
-            st.error(error.message)
-            return
-        bar.empty()
-        st.session_state["last"] = record
+    last: RunRecord | None = st.session_state.get("last")
+    opening = last is None or last.scenario_key != key  # a scenario opens on a run
+    if (run or opening) and not execute(scenario, key, label, overrides, reps):
+        return
     record: RunRecord = st.session_state["last"]
-    pinned: dict[str, RunRecord] = st.session_state.setdefault("pinned", {})
     with st.sidebar:
-        name = st.text_input("Pin this run as", f"run {len(pinned) + 1}")
-        if st.button("Pin"):
-            pinned[name] = record
-        baseline_name = st.selectbox("Deltas against", ["(none)", *pinned])
-    baseline = pinned.get(baseline_name)
-    st.caption(f"{record.label}: {' '.join(record.overrides) or 'as written'}")
+        baseline = pin_controls(record)
+    st.caption(_("{scenario}: {changes}").format(
+        scenario=record.label, changes=" ".join(record.overrides) or _("as written")))
+    answers.show(record, baseline)
     cards(record, baseline)
     if record.intervals is not None:
-        st.caption("Means over replications; the Downloads tab has every KPI's interval.")
+        st.caption(_("Means over replications; the Downloads tab has every KPI's interval."))
     results_tabs(record, scenario, key)
 
+
+def execute(scenario: LoadedScenario, key: str, label: str, overrides: list[str],
+            reps: int) -> bool:
+    """Run the scenario with the levers, showing its network while it runs; whether a
+    record came of it."""
+    landing = st.empty()  # cleared once the results are there
+    with landing.container(key="landing"):
+        st.info(_("Simulating {scenario}: its network, while the first results are worked "
+                  "out.").format(scenario=label))
+        show_network(scenario, key)
+    bar = st.progress(0.0, _("Simulating..."))
+    try:
+        record = cached_run(scenario, key, label, tuple(overrides), reps,
+                            lambda share: bar.progress(min(share, 1.0)))
+    except UserError as error:
+        st.error(error.message)
+        return False
+    finally:
+        bar.empty()
+    landing.empty()
+    st.session_state["last"] = record
+    return True
 
 main()

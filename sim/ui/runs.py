@@ -7,23 +7,39 @@ no lever can raise.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from sim import api
+from sim.experiment.capacity import analytic_capacity
 from sim.experiment.kpis import flatten
 from sim.limits import server_limits
-from sim.results.views import edge_view, lead_histogram, node_view
+from sim.results.names import Names
+from sim.results.views import (
+    ChartTables,
+    MapDays,
+    chart_tables,
+    edge_view,
+    lead_histogram,
+    map_days,
+    node_view,
+)
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.files import SandboxFiles
+from sim.scenario.fingerprint import table_digest
 from sim.scenario.yamlio import dump_yaml
+from sim.ui.maps import Boundaries, read_boundaries
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+CAPACITY_ROWS = 10  # the analytic capacity table's first rows, kept with a run
+PLACE_COLUMNS = ["id", "name", "kind", "parent", "county", "lon", "lat"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,20 @@ class RunRecord:
     edges: pd.DataFrame
     hours: pd.DataFrame
     bottlenecks: pd.DataFrame
+    charts: ChartTables  # lead times against targets, facilities by day, trips
+    scenario_key: str  # the scenario's content key (bundled name, or the upload's digest)
+    made: datetime
+    network: str  # network_print: deltas only between runs of the same network
+    targets: dict[str, dict[str, float]]  # hours by flow ("down_h", "up_h") and tier
+    capacity: pd.DataFrame  # analytic_capacity's first rows: what saturates first
+    names: Names  # the scenario's places, hubs, products and carriers by name
+    map_days: MapDays  # the map's day slider: parcels waiting, loads carried, by day
+    boundaries: Boundaries  # the county polygons beside the node table, if any
+
+    @property
+    def node_names(self) -> Mapping[str, str]:
+        """Node id -> name, as the node table writes it."""
+        return self.names.of_node
 
 
 def app_files(uploads: Mapping[str, bytes] | None = None) -> SandboxFiles:
@@ -79,9 +109,22 @@ def zipped(yaml_text: str, tables: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def network_print(scenario: LoadedScenario) -> str:
+    """A digest of the network's places (ids, names, kinds, tree, counties, positions) and
+    roads (the table, or the rule deriving them): two runs compare only when it is equal.
+    Per-node values (population, shelf slots, rates) are levers, not another network."""
+    nodes = scenario.nodes[[c for c in PLACE_COLUMNS if c in scenario.nodes.columns]]
+    roads = scenario.roads
+    parts = [table_digest(nodes), b"\x00" if roads is None else table_digest(roads)]
+    if roads is None:
+        parts.append(scenario.config.network.derive.model_dump_json().encode("utf-8"))
+    return hashlib.sha256(b"".join(parts)).hexdigest()
+
+
 def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps: int = 1,
-            progress: Callable[[float], None] | None = None) -> RunRecord:
-    """Run (and replicate) a scenario through the API and keep what the app shows."""
+            progress: Callable[[float], None] | None = None, key: str = "") -> RunRecord:
+    """Run (and replicate) a scenario through the API and keep what the app shows; `key`
+    is the scenario's content key."""
     scenario = with_overrides(scenario, overrides)
     results = api.run(scenario, progress=None if progress is None else
                       lambda now, end: progress(now / end / (2 if reps > 1 else 1)))
@@ -105,16 +148,18 @@ def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps
         summary=results.summary, kpis=kpis, intervals=intervals,
         by_tier=lead_histogram(results, "tier"), by_county=lead_histogram(results, "county"),
         nodes=node_view(results), edges=edge_view(results), hours=results.facility_hours(),
-        bottlenecks=results.bottlenecks,
+        bottlenecks=results.bottlenecks, charts=chart_tables(results),
+        scenario_key=key or label, made=datetime.now().astimezone(),
+        network=network_print(scenario),
+        targets={flow: getattr(scenario.config.targets, flow).model_dump()
+                 for flow in ("down_h", "up_h")},
+        capacity=analytic_capacity(scenario, results.output.network).head(CAPACITY_ROWS),
+        names=Names.of(scenario),
+        map_days=map_days(results), boundaries=read_boundaries(scenario),
     )
 
 
-def headline(record: RunRecord) -> pd.DataFrame:
-    """A few KPIs of a run, for comparisons."""
-    names = ["lead_time_h.p50", "lead_time_h.p95", "on_time_rate", "cost.per_parcel",
-             "by_tier.point.lead_time_h.p95", "by_tier.point.on_time_rate",
-             "parcels.in_network", "vehicle_km"]
-    if "cold_chain" in record.summary:
-        names += ["cold_chain.spoilage_rate", "cold_chain.cost.cold_chain_per_tonne",
-                  "cold_chain.reefer_km", "cold_chain.tonnes_per_day"]
-    return pd.DataFrame({"kpi": names, record.label: [record.kpis.get(n) for n in names]})
+def same_network(a: RunRecord, b: RunRecord) -> bool:
+    """Whether two runs are of the same places and roads, so that their difference is one
+    of settings, not of networks."""
+    return a.network == b.network

@@ -27,8 +27,9 @@ def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
     content (uploads: the YAML with its tables, or a zip of them)."""
     limits = app_files().limits
     uploaded = st.file_uploader(
-        _("Upload a scenario: its YAML with its CSV tables, or a zip of them"),
-        type=["yaml", "yml", "csv", "zip"], accept_multiple_files=True,
+        _("Upload a scenario: its YAML with its CSV tables (and boundaries.geojson), or a "
+          "zip of them"),
+        type=["yaml", "yml", "csv", "geojson", "zip"], accept_multiple_files=True,
         max_upload_size=max(1, limits.upload_bytes >> 20),
         help=_("An uploaded scenario may use its own files and the bundled ones (extends: "
                "kaifeng.yaml, nodes: kaifeng/nodes.csv), by relative names."))

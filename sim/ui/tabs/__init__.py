@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.i18n import N_, _
 from sim.scenario import LoadedScenario
 from sim.ui.runs import RunRecord
 from sim.ui.tabs import (
@@ -19,13 +20,14 @@ from sim.ui.tabs import (
 
 
 def results_tabs(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
-    names = ["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads"]
+    names = [N_("Lead times"), N_("Map"), N_("Facilities"), N_("Bottlenecks"), N_("Sweep"),
+             N_("Compare"), N_("Downloads")]
     if "cold_chain" in record.summary:
-        names.append("Cold chain")
-    tabs = st.tabs(names)
+        names.append(N_("Cold chain"))
+    tabs = st.tabs([_(name) for name in names])
     if "cold_chain" in record.summary:
         with tabs[7]:
-            cold_chain.show(record.summary["cold_chain"])
+            cold_chain.show(record)
     with tabs[0]:
         lead_times.show(record)
     with tabs[1]:
