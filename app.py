@@ -10,14 +10,15 @@ import streamlit as st
 
 from sim.errors import UserError
 from sim.i18n import APP_DEFAULT, NAMES, _, set_language
-from sim.scenario import LoadedScenario
+from sim.network import build_network
+from sim.scenario import LoadedScenario, with_overrides
 from sim.ui import answers
 from sim.ui.cards import cards
 from sim.ui.fragments import LANGUAGE_KEY
-from sim.ui.maps import show_network
+from sim.ui.landing import show_network
 from sim.ui.pins import pin_controls
 from sim.ui.runs import RunRecord
-from sim.ui.session import cached_run, loaded
+from sim.ui.session import cached_run, kept_run, loaded
 from sim.ui.sidebar import choose_scenario, sidebar
 from sim.ui.tabs import results_tabs
 
@@ -69,22 +70,30 @@ def execute(scenario: LoadedScenario, key: str, label: str, overrides: list[str]
             reps: int) -> bool:
     """Run the scenario with the levers, showing its network while it runs; whether a
     record came of it."""
-    landing = st.empty()  # cleared once the results are there
-    with landing.container(key="landing"):
-        st.info(_("Simulating {scenario}: its network, while the first results are worked "
-                  "out.").format(scenario=label))
-        show_network(scenario, key)
-    bar = st.progress(0.0, _("Simulating..."))
-    try:
-        record = cached_run(scenario, key, label, tuple(overrides), reps,
-                            lambda share: bar.progress(min(share, 1.0)))
-    except UserError as error:
-        st.error(error.message)
-        return False
-    finally:
-        bar.empty()
-    landing.empty()
-    st.session_state["last"] = record
+    if kept_run(key, tuple(overrides), reps) is None:
+        try:  # built once: drawn while the run uses it
+            levered = with_overrides(scenario, overrides)
+            network = build_network(levered)
+        except UserError as error:
+            st.error(error.message)
+            return False
+        landing = st.empty()  # cleared once the results are there
+        with landing.container(key="landing"):
+            name = levered.config.name or label
+            st.info(_("Simulating {scenario}: its network, while the first results are "
+                      "worked out.").format(scenario=name))
+            show_network(levered, network, name)
+        bar = st.progress(0.0, _("Simulating..."))
+        try:
+            cached_run(scenario, key, label, tuple(overrides), reps,
+                       lambda share: bar.progress(min(share, 1.0)), network)
+        except UserError as error:
+            st.error(error.message)
+            return False
+        finally:
+            bar.empty()
+        landing.empty()
+    st.session_state["last"] = kept_run(key, tuple(overrides), reps)
     return True
 
 main()

@@ -55,7 +55,7 @@ def served(environ: dict[str, str] | None = None) -> Iterator[str]:
     """The app's address while Streamlit serves it."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "sim.ui.serve",  # as `sim app` serves it
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -28,7 +28,7 @@ from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
 from sim.freight.plan import build_plan
-from sim.network import build_network
+from sim.network import Network, build_network
 from sim.results import Results, summarise
 from sim.results.folders import CAPACITY, claim
 from sim.scenario import LoadedScenario, load_scenario, with_overrides
@@ -77,9 +77,11 @@ def load(config: str | Path | None = None, overrides: Sequence[str] = (),
 
 
 def run(scenario: LoadedScenario | str | Path | None = None, overrides: Sequence[str] = (),
-        progress: Callable[[float, float], None] | None = None) -> Results:
-    """Run one replication and return its results (KPIs computed on demand)."""
-    return summarise(Simulation(_loaded(scenario, overrides)).run(progress))
+        progress: Callable[[float, float], None] | None = None,
+        network: Network | None = None) -> Results:
+    """Run one replication and return its results (KPIs computed on demand). `network`,
+    built from this very scenario (overrides applied), is used rather than built again."""
+    return summarise(Simulation(_loaded(scenario, overrides), network).run(progress))
 
 
 def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,

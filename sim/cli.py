@@ -277,12 +277,11 @@ def evaluated(evaluation: Evaluation, names: Names) -> str:
 
 @app.command(name="app")
 def streamlit_app() -> None:
-    """Open the interactive app (streamlit run app.py), its uploads capped by the server's
-    SIM_APP_MAX_UPLOAD_BYTES."""
-    script = Path(__file__).resolve().parents[1] / "app.py"
+    """Open the interactive app (streamlit run app.py, its modules loaded before the first
+    visitor), its uploads capped by the server's SIM_APP_MAX_UPLOAD_BYTES."""
     with _reported():
         upload_mb = max(1, -(-server_limits().upload_bytes // MIB))
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(script),
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "sim.ui.serve",
                                       "--server.maxUploadSize", str(upload_mb)]))
 
 

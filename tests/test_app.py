@@ -51,6 +51,15 @@ def test_a_lever_moves_the_kpis_the_right_way(page):
     assert len(page.get("vega_lite_chart")) >= 4  # distributions and series
 
 
+def test_a_run_uses_the_network_its_landing_picture_was_drawn_from(monkeypatch):
+    def built_again(*args, **kwargs):
+        raise AssertionError("the run built its network a second time")
+
+    monkeypatch.setattr("sim.engine.model.build_network", built_again)
+    at = open_page("tutorial.yaml")  # fails if the run builds the network itself
+    assert at.metric, "no KPI cards"
+
+
 def test_a_bad_upload_shows_an_error_not_a_traceback(page):
     page.sidebar.file_uploader[0].set_value(("broken.yaml", b"name: x\nrun: [unclosed\n",
                                              "application/x-yaml"))

@@ -33,7 +33,7 @@ TIP = "() => { const tip = document.querySelector('.deck-tooltip');" \
 LANDING_SEEN = """
 new MutationObserver(() => {
   if (!window.landingSeen
-      && document.querySelector('.st-key-landing [data-testid="stDeckGlJsonChart"]')) {
+      && document.querySelector('.st-key-landing [data-testid="stImage"] img')) {
     window.landingSeen = document.querySelector('[data-testid="stMetric"]')
       ? "after the KPIs" : "before the KPIs";
   }

@@ -3,6 +3,7 @@ tooltips and a day slider replaying the run, on its own and on the page."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -18,7 +19,7 @@ from sim import api
 from sim.i18n import speaking
 from sim.results.views import edge_view, map_days, node_view
 from sim.scenario import with_overrides
-from sim.ui import maps
+from sim.ui import drawings, maps
 from sim.ui.runs import CONFIGS, app_files, execute, load_for_app
 
 from .pages import open_page
@@ -117,7 +118,7 @@ def test_a_collapse_looks_different_from_a_normal_day(normal, overloaded):
     assert greens(overloaded) < len(overloaded.nodes) / 4
 
 
-def test_the_boundary_layer_holds_the_scenarios_counties():
+def test_the_boundary_layer_holds_the_scenarios_counties(normal):
     kaifeng = load_for_app("kaifeng.yaml", app_files())
     boundaries = maps.read_boundaries(kaifeng)
     assert {county.name for county in boundaries.counties} == KAIFENG_COUNTIES
@@ -125,10 +126,10 @@ def test_the_boundary_layer_holds_the_scenarios_counties():
     assert set(maps.county_names(parks, boundaries).values()) == KAIFENG_COUNTIES
     places = parks.assign(county=parks["id"])  # whatever the table calls its counties
     assert set(maps.county_names(places, boundaries).values()) == KAIFENG_COUNTIES
-    deck = deck_json(maps.deck(maps.network_parts(*maps.network_tables(kaifeng))))
+    deck = deck_json(maps.deck(maps.run_parts(normal, "lead", 1)))
     polygons = next(layer for layer in deck["layers"] if layer["id"] == "boundaries")
     assert polygons["@@type"] == "PolygonLayer"
-    assert {row["tip"].split(":")[0] for row in polygons["data"]} == KAIFENG_COUNTIES
+    assert {row["tip"].split(":")[0] for row in polygons["data"]} == {"通许县"}
 
 
 def test_the_bundled_boundaries_are_the_source_polygons_unchanged():
@@ -330,25 +331,31 @@ def test_the_page_map_speaks_chinese():
     assert not re.search(r"[A-Za-z]{4,}", village), village
 
 
-def test_the_network_shows_before_any_run():
+def test_the_network_shows_before_any_run_as_a_picture():
     def page() -> None:
-        from sim.ui import maps
+        from sim.network import build_network
+        from sim.ui.landing import show_network
         from sim.ui.runs import app_files, load_for_app
 
-        maps.show_network(load_for_app("tutorial.yaml", app_files()), "bundled:tutorial.yaml")
+        scenario = load_for_app("tutorial.yaml", app_files())
+        show_network(scenario, build_network(scenario), "教程")
 
     at = AppTest.from_function(page)
     at.run()
     assert not at.exception, at.exception
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layers = {layer["id"]: layer for layer in deck["layers"]}
-    assert {"boundaries", "loops", "places", "county-names", "township-names"} <= set(layers)
-    assert len(layers["places"]["data"]) == 39
-    assert not unfilled(row["tip"] for row in layers["places"]["data"])
-    assert not unfilled(row["tip"] for row in layers["loops"]["data"])
-    kinds = {tuple(row["colour"]) for row in layers["places"]["data"]}
-    assert len(kinds) == 5  # gateway, hub, park, stations, villages
-    assert "networks" in at.session_state  # built once per session and scenario
+    link = at.get("image")[0].proto.imgs[0].url  # an SVG, as a data link
+    picture = base64.b64decode(link.removeprefix("data:image/svg+xml;base64,")).decode()
+    nodes = load_for_app("tutorial.yaml", app_files()).nodes
+    kinds = nodes["kind"].value_counts()
+    assert picture.count("h0") == kinds["point"]  # every village a dot
+    assert picture.count("<circle") == kinds["station"] + kinds["park"]
+    assert "教程" in picture and "通许县" in picture  # named as the scenario names them
+    assert picture.count("<polyline") >= kinds["station"]  # a loop from every station
+    colours = {drawings.hex_colour(maps.KIND_COLOURS[k]) for k in ("park", "station", "point")}
+    assert all(colour in picture for colour in colours)  # the Map tab's colours, by kind
+    legend = " ".join(element.value for element in at.markdown)
+    assert all("background:rgb({},{},{})".format(*maps.KIND_COLOURS[k]) in legend
+               for k in ("park", "station", "point"))
 
 
 def test_node_and_edge_views_keep_their_columns(tutorial):

@@ -75,7 +75,6 @@ def test_the_cut_down_tables_are_what_their_scripts_build():
 
 
 def test_the_kaifeng_table_is_what_its_script_builds(tmp_path):
-    pytest.importorskip("shapely")  # the `data` extra
     from scripts import build_kaifeng
 
     out = tmp_path / "nodes.csv"

@@ -1,4 +1,5 @@
-"""Static SVG pictures for the printed report: the network map and two charts.
+"""Static SVG pictures: the network map (for the printed report, and for the page while its
+first run is worked out) and two charts.
 
 A report is read on paper and opened offline, so its pictures are plain SVG drawn here from
 a run's tables: no scripts, no tiles, nothing fetched. Colours are on fixed scales (lead
@@ -21,7 +22,9 @@ from sim.results.names import RESIDENTS, kind
 from sim.ui.export import display_width
 from sim.ui.maps import (
     COLOUR_BY,
+    FLEET_COLOURS,
     GREY,
+    KIND_COLOURS,
     LEAD_BANDS,
     NOT_MEASURED,
     Boundaries,
@@ -116,6 +119,26 @@ def network_map(nodes: pd.DataFrame, loops: pd.DataFrame, boundaries: Boundaries
     """Parks, stations, villages and vehicle loops coloured by their residents' mean lead
     time against the target (a loop by the places it serves), over the counties'
     boundaries where the scenario has them; counties named, and a legend."""
+    by_loop = loop_ratios(nodes, loops[loops["fleet"].isin(LOOP_FLEETS)])
+    places = pd.Series(lead_ratio(nodes), index=nodes.index).map(band_colour)
+    return _drawn(nodes, loops, boundaries, title, places,
+                  {route: band_colour(ratio) for route, ratio in by_loop.items()}, legend=True)
+
+
+def plain_map(nodes: pd.DataFrame, loops: pd.DataFrame, boundaries: Boundaries,
+              title: str) -> Markup:
+    """The network as written, before any run: places by kind and loops by fleet in the
+    interactive map's colours (whose legend goes beside it)."""
+    places = nodes["kind"].map(lambda k: hex_colour(KIND_COLOURS.get(k, GREY)))
+    fleets = {route: hex_colour(FLEET_COLOURS.get(fleet, GREY))
+              for route, fleet in zip(loops["route"], loops["fleet"], strict=True)}
+    return _drawn(nodes, loops, boundaries, title, places, fleets, legend=False)
+
+
+def _drawn(nodes: pd.DataFrame, loops: pd.DataFrame, boundaries: Boundaries, title: str,
+           place_colours: pd.Series, loop_colours: dict[str, str], legend: bool) -> Markup:
+    """The map: boundaries, loops (line hauls faint), villages as dots, stations and parks
+    as ringed circles, hubs as squares, then names."""
     places = nodes[nodes["kind"].isin(PLACES)]
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     rings = [ring for county in boundaries.counties for polygon in county.polygons
@@ -129,25 +152,25 @@ def network_map(nodes: pd.DataFrame, loops: pd.DataFrame, boundaries: Boundaries
     hubs = nodes[nodes["kind"].isin(HUBS) & inside]
     body = [_boundaries(at, boundaries)] if rings else []
     shown = loops[loops["fleet"].isin((*LOOP_FLEETS, "line_haul"))]
-    by_loop = loop_ratios(nodes, shown)
     for route, fleet, path in zip(shown["route"], shown["fleet"], shown["path"], strict=True):
-        colour = FAINT if fleet == "line_haul" else band_colour(by_loop[route])
+        colour = FAINT if fleet == "line_haul" else loop_colours[route]
         body.append(_polyline(at, path, colour, 0.9 if "village" in fleet else 1.6))
-    ratio = pd.Series(lead_ratio(nodes), index=nodes.index).map(band_colour)
     points = nodes["kind"] == "point"
-    for colour in sorted(set(ratio[points])):
-        body.append(_dots(at, nodes[points & (ratio == colour)], colour, 3.2))
+    for colour in sorted(set(place_colours[points])):
+        body.append(_dots(at, nodes[points & (place_colours == colour)], colour, 3.2))
     for size, what in ((4.0, "station"), (6.5, "park")):
         for index in nodes.index[nodes["kind"] == what]:
             body.append(f'<circle cx="{at.x(nodes.at[index, "lon"]):.1f}" '
                         f'cy="{at.y(nodes.at[index, "lat"]):.1f}" r="{size}" '
-                        f'fill="{ratio[index]}" stroke="{INK}" stroke-width="0.8"/>')
+                        f'fill="{place_colours[index]}" stroke="{INK}" stroke-width="0.8"/>')
     for lon_, lat_ in zip(hubs["lon"], hubs["lat"], strict=True):
         body.append(f'<rect x="{at.x(lon_) - 4:.1f}" y="{at.y(lat_) - 4:.1f}" width="8" '
                     f'height="8" fill="#fff" stroke="{INK}" stroke-width="1.2"/>')
     body += _place_labels(at, nodes, hubs, boundaries)
-    legend, legend_height = _map_legend(height + 6)
-    return _svg(MAP_WIDTH, height + 6 + legend_height, [*body, *legend], title)
+    if not legend:
+        return _svg(MAP_WIDTH, height + 6, body, title)
+    key, key_height = _map_legend(height + 6)
+    return _svg(MAP_WIDTH, height + 6 + key_height, [*body, *key], title)
 
 
 def _boundaries(at: Projection, boundaries: Boundaries) -> str:

@@ -28,7 +28,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from sim.errors import ScenarioError
 from sim.i18n import LANGUAGES, N_, _, language, ngettext, number, percent
-from sim.network import build_network
+from sim.network import Network, build_network
 from sim.results.names import FLEETS, MODES, TIERS, Names, kind
 from sim.results.views import loop_paths, place_table
 from sim.scenario import LoadedScenario
@@ -572,57 +572,12 @@ def run_parts(record: RunRecord, colour_by: str, day: int,
 
 # --------------------------------------------------------------- before any run
 
-def network_parts(places: pd.DataFrame, loops: pd.DataFrame,
-                  boundaries: Boundaries) -> MapParts:
-    """A scenario's network before any run: places by kind, loops by fleet."""
-    names = Names(dict(zip(places["id"], places["name"], strict=True)))
-    counties = county_names(places, boundaries)
-
-    def place_tip(row: Any) -> list[str]:
-        lines = [row.name, _place_line(row, names, counties)]
-        if row.population:
-            lines.append(_("Residents served: {count}").format(count=number(row.population)))
-        return lines
-
-    nodes = pd.DataFrame({
-        "id": places["id"], "name": places["name"], "lon": places["lon"], "lat": places["lat"],
-        "colour": [[*KIND_COLOURS[k], 230] for k in places["kind"]],
-        "radius": places["kind"].map(KIND_RADIUS), "tip": _tips(places, place_tip)})
-    lines = pd.DataFrame({
-        "path": loops["path"],
-        "colour": [[*FLEET_COLOURS.get(f, GREY), 200] for f in loops["fleet"]],
-        "width": 2.0,
-        "tip": _tips(loops, lambda row: [names.route(row.route), _loop_line(row)])})
-    return MapParts(nodes, lines, boundaries, places, counties)
-
-
-def network_tables(scenario: LoadedScenario) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                     Boundaries]:
-    """A scenario's places, loops and boundaries as written (no levers): its map before any
-    run."""
-    network = build_network(scenario)
+def network_tables(scenario: LoadedScenario, network: Network | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, Boundaries]:
+    """A scenario's places, loops and boundaries (its map before any run), from `network`
+    if it was built already."""
+    network = network or build_network(scenario)
     return place_table(network.tree), loop_paths(network), read_boundaries(scenario)
-
-
-def scenario_network(scenario: LoadedScenario, key: str) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                                  Boundaries]:
-    """`network_tables`, made once per session and scenario (`key`: its content key)."""
-    cache: dict = st.session_state.setdefault("networks", {})
-    if key not in cache:
-        cache[key] = network_tables(scenario)
-    return cache[key]
-
-
-def show_network(scenario: LoadedScenario, key: str) -> None:
-    """The landing page's map: the scenario's network before any run, with its legend."""
-    try:
-        places, loops, boundaries = scenario_network(scenario, key)
-    except ScenarioError as error:
-        st.error(error.message)
-        return
-    st.pydeck_chart(deck(network_parts(places, loops, boundaries)))
-    st.markdown(network_legend(places, loops), unsafe_allow_html=True)
-    caption(boundaries)
 
 
 # --------------------------------------------------------------------- legend, caption

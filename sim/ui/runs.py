@@ -21,6 +21,7 @@ from sim import api
 from sim.experiment.capacity import analytic_capacity
 from sim.experiment.kpis import flatten
 from sim.limits import server_limits
+from sim.network import Network
 from sim.results.names import Names
 from sim.results.views import (
     ChartTables,
@@ -122,11 +123,13 @@ def network_print(scenario: LoadedScenario) -> str:
 
 
 def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps: int = 1,
-            progress: Callable[[float], None] | None = None, key: str = "") -> RunRecord:
+            progress: Callable[[float], None] | None = None, key: str = "",
+            network: Network | None = None) -> RunRecord:
     """Run (and replicate) a scenario through the API and keep what the app shows; `key`
-    is the scenario's content key."""
+    is the scenario's content key, `network` the one built from it with the overrides (as
+    the landing map draws it), if any."""
     scenario = with_overrides(scenario, overrides)
-    results = api.run(scenario, progress=None if progress is None else
+    results = api.run(scenario, network=network, progress=None if progress is None else
                       lambda now, end: progress(now / end / (2 if reps > 1 else 1)))
     intervals = None
     kpis = flatten(results.summary)

@@ -16,18 +16,25 @@ import streamlit as st
 
 from sim import api
 from sim.experiment.design import SweepFile
+from sim.network import Network
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.files import SandboxFiles
 from sim.ui.runs import RunRecord, execute, load_for_app
 
 
+def kept_run(key: str, overrides: tuple[str, ...], reps: int) -> RunRecord | None:
+    """The run of this scenario and these levers made earlier in the session, if any."""
+    return st.session_state.setdefault("runs", {}).get((key, overrides, reps))
+
+
 def cached_run(scenario: LoadedScenario, key: str, label: str, overrides: tuple[str, ...],
-               reps: int, progress) -> RunRecord:
-    """Each scenario and set of levers runs once per session; the progress bar stays live."""
+               reps: int, progress, network: Network | None = None) -> RunRecord:
+    """Each scenario and set of levers runs once per session; the progress bar stays live.
+    `network`: built from the scenario with these levers, if it already was."""
     cache: dict = st.session_state.setdefault("runs", {})
     if (key, overrides, reps) not in cache:
         cache[key, overrides, reps] = execute(scenario, label, overrides, reps, progress,
-                                               key=key)
+                                               key=key, network=network)
     return cache[key, overrides, reps]
 
 
