@@ -16,6 +16,7 @@ from sim.ui import answers
 from sim.ui.cards import cards
 from sim.ui.fragments import LANGUAGE_KEY
 from sim.ui.landing import show_network
+from sim.ui.levers import in_words
 from sim.ui.pins import pin_controls
 from sim.ui.runs import RunRecord
 from sim.ui.session import cached_run, kept_run, loaded
@@ -58,7 +59,7 @@ def main() -> None:
     with st.sidebar:
         baseline = pin_controls(record)
     st.caption(_("{scenario}: {changes}").format(
-        scenario=record.label, changes=" ".join(record.overrides) or _("as written")))
+        scenario=record.summary["scenario"], changes=in_words(record.overrides) or _("as written")))
     answers.show(record, baseline)
     cards(record, baseline)
     if record.intervals is not None:

@@ -68,7 +68,7 @@ new MutationObserver(() => {
 }).observe(document, {childList: true, subtree: true, attributes: true,
                       characterData: true});
 """
-TABS = ["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
+TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
         "Cold chain"]
 DRAWN = {  # what shows that a tab's view is drawn
     "Map": '[data-testid="stDeckGlJsonChart"] canvas',
@@ -100,7 +100,7 @@ def first_view(browser, address: str) -> dict:
     marks = page.evaluate("() => window.marks")
     page.close()
     return {"landing_s": marks.get("landing", float("nan")) / 1000,
-            "kpis_s": marks["kpis"] / 1000}
+            "kpis_s": marks["kpis"] / 1000, "all_drawn_s": max(marks["settled"]) / 1000}
 
 
 def since(page, started: float) -> float:
@@ -116,8 +116,9 @@ def view_changes(browser, address: str) -> dict[str, float]:
     settle(page)
     took: dict[str, float] = {}
     for name in TABS[1:] + TABS[:1]:  # starts on the first: come back to it last
-        started = page.evaluate("() => performance.now()")
-        page.get_by_role("tab", name=words(name), exact=True).click()
+        tab = page.get_by_role("tab", name=words(name), exact=True).element_handle()
+        started = page.evaluate("() => performance.now()")  # found before: the page's time
+        tab.click()
         if name in DRAWN:
             page.locator(f'[role="tabpanel"]:visible {DRAWN[name]}').first.wait_for()
         drawn = page.evaluate("() => performance.now()")
@@ -127,8 +128,9 @@ def view_changes(browser, address: str) -> dict[str, float]:
         took[f"tab: {name}"] = (drawn - started) / 1000
     page.get_by_role("tab", name=words("Map"), exact=True).click()
     settle(page)
+    option = page.get_by_text(words("Utilisation"), exact=True).element_handle()
     started = page.evaluate("() => performance.now()")
-    page.get_by_text(words("Utilisation"), exact=True).click()
+    option.click()
     settle(page)
     took["map: colour by utilisation"] = since(page, started)
     slider = page.get_by_role("slider").first
@@ -203,6 +205,8 @@ def markdown(result: dict) -> str:
         f"| page, later visitor: network shown | {later['landing_s']:.1f} |",
         f"| page, later visitor: first KPI cards | {later['kpis_s']:.1f} |",
         f"| later visitor's KPIs / `sim run` | {result['ratio_to_sim_run']:.2f}x |",
+        f"| page, later visitor: every tab drawn, the map included | "
+        f"{later['all_drawn_s']:.1f} |",
     ]
     lines += [f"| view change, {name} | {seconds:.2f} |"
               for name, seconds in result["views_s"].items()]

@@ -25,7 +25,7 @@ from sim.scenario.yamlio import read_yaml
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 README_PICTURE = ROOT / "docs" / "app.png"
-TABS = ["Lead times", "Map", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
+TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
         "Cold chain"]
 TIP = "() => { const tip = document.querySelector('.deck-tooltip');" \
       " return tip && getComputedStyle(tip).display !== 'none' ? tip.innerText : ''; }"

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from sim.i18n import speaking
 from sim.results.names import FLEETS, kind
-from sim.ui import drawings, export
+from sim.ui import drawings, export, levers
 from sim.ui.report import REPORT_FILE, differences, report_html
 from sim.ui.runs import RunRecord, app_files, execute, load_for_app
 from sim.ui.tabs.downloads import in_language
@@ -165,6 +165,17 @@ def test_settings_that_differ_are_named_as_the_sidebar_names_them():
     assert len(said) == 2
     assert any(line.startswith(village) and line.endswith("→ 3") for line in said)
     assert not any("fleets." in line or "demand." in line for line in said)
+
+
+def test_the_page_states_a_run_s_settings_in_words_not_keys():
+    sidebar = ["run.days=5", "run.seed=7", "run.start_date=2026-11-01", "demand.events=[]",
+               "operations.village=bus", "facilities.station.shifts=[08:00-12:00]",
+               "fleets.village.vehicles=3"]
+    with speaking("zh"):
+        said = levers.in_words([*sidebar, "node_overrides.V1.shelf_slots=20"])
+    assert not re.search(r"\b(run|demand|operations|facilities|fleets)\.", said), said
+    assert "仿真天数：5" in said and "关闭" in said and "[08:00-12:00]" in said
+    assert "node_overrides.V1.shelf_slots：20" in said  # a typed override, as typed
 
 
 def test_the_map_colours_on_a_fixed_scale_so_an_overload_shows(record):

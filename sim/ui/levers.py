@@ -4,13 +4,14 @@ time, in the sweep over a list of values."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sim.experiment.design import as_text, split_values
 from sim.i18n import N_, _
-from sim.results.names import FLEETS, MODES, kind
+from sim.results.names import FLEETS, MODES, TIERS, kind
 from sim.scenario import LoadedScenario
 from sim.scenario.models import FLEET_NAMES
 
@@ -195,3 +196,45 @@ def parse_advanced(text: str) -> list[str]:
     """One dotted override per line; blank lines and # comments ignored."""
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return [line for line in lines if line]
+
+
+# the sidebar's settings that are not levers, by the names it shows them by
+SETTINGS = {"run.days": N_("Days"), "run.seed": N_("Seed"), "run.start_date": N_("Start date"),
+            "run.warmup_days": N_("Warm-up days"),
+            "demand.events": N_("Calendar events (Double 11, 618)"),
+            "operations.township": N_("Township leg (park to stations)"),
+            "operations.village": N_("Village leg (station to villages)")}
+SHIFTS = re.compile(r"facilities\.(hub|park|station)\.shifts")
+
+
+def _known() -> dict[str, Lever]:
+    fleets = [lever for fleet in FLEET_NAMES for lever in fleet_levers(fleet)]
+    return {lever.key: lever for lever in [*fleets, *MODE_LEVERS, *SORTING_LEVERS,
+                                           *RESIDENT_LEVERS, VOLUME]}
+
+
+def setting_name(key: str) -> str:
+    """A setting by the name the sidebar shows it by; a typed override as typed."""
+    if key in SETTINGS:
+        return _(SETTINGS[key])
+    shifts = SHIFTS.fullmatch(key)
+    if shifts:
+        return _("Shifts of the {tier}").format(tier=kind(TIERS, shifts.group(1)))
+    lever = _known().get(key)
+    return key if lever is None else title(lever)
+
+
+def setting_value(key: str, value: str) -> str:
+    """A setting's value as the sidebar shows it: modes by name, calendar events on or off."""
+    if key.startswith("operations.") or (key in _known() and _known()[key].choices):
+        return choice_name(value)
+    if key == "demand.events" and value == "[]":
+        return _("off")
+    return value
+
+
+def in_words(overrides: Sequence[str]) -> str:
+    """Overrides as a planner reads them: "Days 5; Volume multiplier 1.5"."""
+    return _("; ").join(_("{setting} {value}").format(
+        setting=setting_name(key), value=setting_value(key, value))
+        for key, _sign, value in (override.partition("=") for override in overrides))

@@ -22,7 +22,7 @@ from sim.i18n import N_, _, language, ngettext, number, percent
 from sim.results.columns import Column, written
 from sim.results.names import FLEETS, MODES, RESIDENTS, kind
 from sim.scenario import Scenario
-from sim.scenario.models import FLEET_NAMES, SERVED_TIERS
+from sim.scenario.models import SERVED_TIERS
 from sim.ui import answers, levers
 from sim.ui.drawings import FONT, TierLead, lead_chart, network_map, share_chart
 from sim.ui.export import (
@@ -369,8 +369,9 @@ def differences(before: Sequence[str], now: Sequence[str]) -> list[str]:
     old, new = _settings(before), _settings(now)
     as_written = _("as written")
     return [_("{setting}: {before} → {now}").format(
-        setting=setting_name(key), before=_setting_value(key, old.get(key, as_written)),
-        now=_setting_value(key, new.get(key, as_written)))
+        setting=levers.setting_name(key),
+        before=levers.setting_value(key, old.get(key, as_written)),
+        now=levers.setting_value(key, new.get(key, as_written)))
         for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
 
@@ -378,19 +379,3 @@ def _settings(overrides: Sequence[str]) -> dict[str, str]:
     return dict(override.partition("=")[::2] for override in overrides)
 
 
-def _known_levers() -> dict[str, levers.Lever]:
-    fleets = [lever for fleet in FLEET_NAMES for lever in levers.fleet_levers(fleet)]
-    return {lever.key: lever for lever in [*fleets, *levers.MODE_LEVERS,
-                                           *levers.SORTING_LEVERS, *levers.RESIDENT_LEVERS,
-                                           levers.VOLUME]}
-
-
-def setting_name(key: str) -> str:
-    """A setting by the name its lever has in the sidebar; a typed override as typed."""
-    lever = _known_levers().get(key)
-    return key if lever is None else levers.title(lever)
-
-
-def _setting_value(key: str, value: str) -> str:
-    lever = _known_levers().get(key)
-    return levers.choice_name(value) if lever is not None and lever.choices else value

@@ -20,25 +20,18 @@ from sim.ui.tabs import (
 
 
 def results_tabs(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
-    names = [N_("Lead times"), N_("Map"), N_("Facilities"), N_("Bottlenecks"), N_("Sweep"),
-             N_("Compare"), N_("Downloads")]
+    """The map first: it is what the landing picture becomes, and the browser sets up its
+    WebGL while the planner reads the cards, not at the first click on it."""
+    shown = [(N_("Map"), lambda: network_map.show(record)),
+             (N_("Lead times"), lambda: lead_times.show(record)),
+             (N_("Facilities"), lambda: facilities.show(record)),
+             (N_("Bottlenecks"), lambda: bottlenecks.show(record)),
+             (N_("Sweep"), lambda: sweep.show(record, scenario, key)),
+             (N_("Compare"), lambda: compare.show(record)),
+             (N_("Downloads"), lambda: downloads.show(record))]
     if "cold_chain" in record.summary:
-        names.append(N_("Cold chain"))
-    tabs = st.tabs([_(name) for name in names])
-    if "cold_chain" in record.summary:
-        with tabs[7]:
-            cold_chain.show(record)
-    with tabs[0]:
-        lead_times.show(record)
-    with tabs[1]:
-        network_map.show(record)
-    with tabs[2]:
-        facilities.show(record)
-    with tabs[3]:
-        bottlenecks.show(record)
-    with tabs[4]:
-        sweep.show(record, scenario, key)
-    with tabs[5]:
-        compare.show(record)
-    with tabs[6]:
-        downloads.show(record)
+        shown.append((N_("Cold chain"), lambda: cold_chain.show(record)))
+    for tab, (_name, draw) in zip(st.tabs([_(name) for name, _draw in shown]), shown,
+                                  strict=True):
+        with tab:
+            draw()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from sim.i18n import _
 from sim.results.names import RESIDENTS, kind
-from sim.ui import pins
+from sim.ui import levers, pins
 from sim.ui.fragments import fragment
 from sim.ui.kpis import headline
 from sim.ui.pictures import distribution
@@ -78,7 +78,7 @@ def scenarios(runs: dict[str, RunRecord]) -> pd.DataFrame:
     return pd.DataFrame({
         _("Run"): list(runs),
         _("Scenario"): [record.summary["scenario"] for record in runs.values()],
-        _("Settings changed"): [" ".join(record.overrides) or _("as written")
+        _("Settings changed"): [levers.in_words(record.overrides) or _("as written")
                                 for record in runs.values()],
         _("Made"): [record.made.strftime("%Y-%m-%d %H:%M") for record in runs.values()],
     })
