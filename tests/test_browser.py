@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -163,6 +164,32 @@ def test_a_planner_s_session_in_the_browser(browser, lang):
     # on the smaller network, stations are large enough to hover too
     tab(page, lang, "Map")
     hover_tooltips(page, lang, villages=1, stations=2, loops=2)
+    page.close()
+
+
+def test_an_upload_naming_a_server_file_is_refused_in_the_browser(browser):
+    """A scenario naming /etc/passwd as its node table, uploaded through the page, ends in a
+    message on the page that shows nothing of that file."""
+    page = open_app(browser, browser.address, lang="en", scenario="tutorial.yaml")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
+    settle(page)
+    hostile = (ROOT / "configs" / "tutorial.yaml").read_text(encoding="utf-8").replace(
+        "nodes: tutorial/nodes.csv", "nodes: /etc/passwd")
+    assert "/etc/passwd" in hostile
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        [{"name": "hostile.yaml", "mimeType": "application/x-yaml",
+          "buffer": hostile.encode("utf-8")}])
+    page.locator('[data-testid="stAlert"]').filter(has_text="relative name").wait_for(
+        timeout=60_000)
+    text = page.locator("body").inner_text()
+    assert "hostile.yaml: network.nodes: an uploaded scenario names files by a relative name" \
+        in text
+    first_line = Path("/etc/passwd").read_text().splitlines()[0]
+    assert first_line not in text and "root:" not in text
+    no_exception(page)
+    shots = ROOT / "runs" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "upload-refused.png"))
     page.close()
 
 

@@ -267,6 +267,10 @@ def test_the_tabs_answer_and_their_choices_redraw_without_errors(language):
         chosen = day_trips(trips, route, busiest_day(trips, route))
         assert any(number(chosen["down_parcels"].sum()) in c.value
                    and number(len(chosen)) in c.value for c in page.caption)
+        charts = len(page.get("vega_lite_chart"))
+        page.toggle(key="lead_times.by_county").set_value(True).run()
+        assert not page.exception
+        assert len(page.get("vega_lite_chart")) == charts + 1  # drawn once asked for
     subheaders = [s.value for s in page.subheader]
     assert ("各场站逐日情况" in subheaders) == (language == "zh")
     assert ("Facilities day by day" in subheaders) == (language == "en")

@@ -19,7 +19,8 @@ from sim.ui.runs import CONFIGS, app_files
 from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
 
 DEFAULT = "kaifeng.yaml"
-FIRST_DAYS = 5  # days a scenario first runs for: its first KPIs show within seconds
+FIRST_DAYS = 4  # days a scenario first runs for (Kaifeng: 2 warm-up, 2 measured): its
+# first KPIs show within 5 s of opening the page on a 2-core machine (docs/performance.md)
 
 
 def choose_scenario() -> tuple[SandboxFiles, str, str] | None:

@@ -41,7 +41,8 @@ def view(tables: ChartTables) -> None:
                                  "parcels still on their way count as late."))
     st.caption(said)
     st.altair_chart(county_chart(groups, flow), width="content")
-    with st.expander(_("Distributions county by county")):
+    # drawn only when asked for: a collapsed expander would still draw its 15 panels
+    if st.toggle(_("Distributions county by county"), key="lead_times.by_county"):
         by_county = lead_within(bins, groups, flow, ["county", "tier"], tail.end_h)
         st.altair_chart(lead_chart(by_county, groups, flow, tail.end_h, measure,
                                    by_county=True), width="content")
