@@ -71,6 +71,10 @@ MODE_LEVERS = [
 ]
 
 VOLUME = Lever("demand.multiplier", N_("volume multiplier"), 0.1, 5.0, 0.1, False)
+FLEET_LEVERS = [lever for fleet in FLEET_NAMES for lever in fleet_levers(fleet)]
+# the levers every scenario has, by key (goods and sized fleets depend on the scenario)
+EVERY_SCENARIO = {lever.key: lever for lever in [*FLEET_LEVERS, *MODE_LEVERS, *SORTING_LEVERS,
+                                                 *RESIDENT_LEVERS, VOLUME]}
 
 
 def goods_levers(scenario: LoadedScenario) -> list[Lever]:
@@ -109,9 +113,8 @@ def sized_levers(scenario: LoadedScenario) -> list[Lever]:
 def sweepable(scenario: LoadedScenario) -> dict[str, Lever]:
     """Every lever a sweep may vary, by key: the sidebar's, the operating modes, and the
     scenario's cold-chain levers."""
-    fleets = [lever for fleet in FLEET_NAMES for lever in fleet_levers(fleet)]
     return {lever.key: lever for lever in [
-        *fleets, *sized_levers(scenario), *MODE_LEVERS, *SORTING_LEVERS, *RESIDENT_LEVERS,
+        *FLEET_LEVERS, *sized_levers(scenario), *MODE_LEVERS, *SORTING_LEVERS, *RESIDENT_LEVERS,
         VOLUME, *goods_levers(scenario)]}
 
 
@@ -207,12 +210,6 @@ SETTINGS = {"run.days": N_("Days"), "run.seed": N_("Seed"), "run.start_date": N_
 SHIFTS = re.compile(r"facilities\.(hub|park|station)\.shifts")
 
 
-def _known() -> dict[str, Lever]:
-    fleets = [lever for fleet in FLEET_NAMES for lever in fleet_levers(fleet)]
-    return {lever.key: lever for lever in [*fleets, *MODE_LEVERS, *SORTING_LEVERS,
-                                           *RESIDENT_LEVERS, VOLUME]}
-
-
 def setting_name(key: str) -> str:
     """A setting by the name the sidebar shows it by; a typed override as typed."""
     if key in SETTINGS:
@@ -220,13 +217,14 @@ def setting_name(key: str) -> str:
     shifts = SHIFTS.fullmatch(key)
     if shifts:
         return _("Shifts of the {tier}").format(tier=kind(TIERS, shifts.group(1)))
-    lever = _known().get(key)
+    lever = EVERY_SCENARIO.get(key)
     return key if lever is None else title(lever)
 
 
 def setting_value(key: str, value: str) -> str:
     """A setting's value as the sidebar shows it: modes by name, calendar events on or off."""
-    if key.startswith("operations.") or (key in _known() and _known()[key].choices):
+    lever = EVERY_SCENARIO.get(key)
+    if key.startswith("operations.") or (lever is not None and lever.choices):
         return choice_name(value)
     if key == "demand.events" and value == "[]":
         return _("off")

@@ -28,7 +28,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from sim.errors import ScenarioError
 from sim.i18n import LANGUAGES, N_, _, language, ngettext, number, percent
-from sim.network import Network, build_network
+from sim.network import Network
 from sim.results.names import FLEETS, MODES, TIERS, Names, kind
 from sim.results.views import loop_paths, place_table
 from sim.scenario import LoadedScenario
@@ -572,11 +572,10 @@ def run_parts(record: RunRecord, colour_by: str, day: int,
 
 # --------------------------------------------------------------- before any run
 
-def network_tables(scenario: LoadedScenario, network: Network | None = None
+def network_tables(scenario: LoadedScenario, network: Network
                    ) -> tuple[pd.DataFrame, pd.DataFrame, Boundaries]:
-    """A scenario's places, loops and boundaries (its map before any run), from `network`
-    if it was built already."""
-    network = network or build_network(scenario)
+    """A scenario's places, loops and boundaries (its map before any run), from the network
+    built from it."""
     return place_table(network.tree), loop_paths(network), read_boundaries(scenario)
 
 
