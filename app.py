@@ -7,6 +7,7 @@ model logic. Start it with `streamlit run app.py` or `sim app`.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from sim.errors import UserError
 from sim.i18n import APP_DEFAULT, NAMES, _, set_language
@@ -51,50 +52,56 @@ def main() -> None:
         # the Run button stays at the top, above the levers
         run = st.button(_("Run"), type="primary", key="run", width="stretch")
         overrides, reps = sidebar(scenario, label)
+    # One place for the network while a run goes on and for its results after: the page
+    # keeps one shape, so no leftover placeholder shifts the blocks below it (Streamlit
+    # knows an unkeyed block by its position, and would rebuild every tab, the map's WebGL
+    # included, at the first move of a slider)
+    place = st.empty()
     last: RunRecord | None = st.session_state.get("last")
     opening = last is None or last.scenario_key != key  # a scenario opens on a run
-    if (run or opening) and not execute(scenario, key, label, overrides, reps):
+    if (run or opening) and not execute(place, scenario, key, label, overrides, reps):
         return
     record: RunRecord = st.session_state["last"]
     with st.sidebar:
         baseline = pin_controls(record)
-    st.caption(_("{scenario}: {changes}").format(
-        scenario=record.summary["scenario"], changes=in_words(record.overrides) or _("as written")))
-    answers.show(record, baseline)
-    cards(record, baseline)
-    if record.intervals is not None:
-        st.caption(_("Means over replications; the Downloads tab has every KPI's interval."))
-    results_tabs(record, scenario, key)
+    with place.container():
+        st.caption(_("{scenario}: {changes}").format(
+            scenario=record.summary["scenario"],
+            changes=in_words(record.overrides) or _("as written")))
+        answers.show(record, baseline)
+        cards(record, baseline)
+        if record.intervals is not None:
+            st.caption(_("Means over replications; the Downloads tab has every KPI's "
+                         "interval."))
+        results_tabs(record, scenario, key)
 
 
-def execute(scenario: LoadedScenario, key: str, label: str, overrides: list[str],
-            reps: int) -> bool:
-    """Run the scenario with the levers, showing its network while it runs; whether a
-    record came of it."""
+def execute(place: DeltaGenerator, scenario: LoadedScenario, key: str, label: str,
+            overrides: list[str], reps: int) -> bool:
+    """Run the scenario with the levers, showing its network in `place` while it runs
+    (the results take its place after); whether a record came of it."""
     if kept_run(key, tuple(overrides), reps) is None:
         try:  # built once: drawn while the run uses it
             levered = with_overrides(scenario, overrides)
             network = build_network(levered)
         except UserError as error:
-            st.error(error.message)
+            place.error(error.message)
             return False
-        landing = st.empty()  # cleared once the results are there
-        with landing.container(key="landing"):
+        with place.container(key="landing"):
             name = levered.config.name or label
             st.info(_("Simulating {scenario}: its network, while the first results are "
                       "worked out.").format(scenario=name))
             show_network(levered, network, name)
-        bar = st.progress(0.0, _("Simulating..."))
-        try:
-            cached_run(scenario, key, label, tuple(overrides), reps,
-                       lambda share: bar.progress(min(share, 1.0)), network)
-        except UserError as error:
-            st.error(error.message)
-            return False
-        finally:
-            bar.empty()
-        landing.empty()
+            bar = st.progress(0.0, _("Simulating..."))
+            try:
+                cached_run(scenario, key, label, tuple(overrides), reps,
+                           lambda share: bar.progress(min(share, 1.0)), network)
+            except UserError as error:
+                bar.empty()
+                st.error(error.message)
+                return False
     st.session_state["last"] = kept_run(key, tuple(overrides), reps)
     return True
+
 
 main()
