@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from sim.ui.sidebar import GROUP
+
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
@@ -19,3 +21,11 @@ def open_page(scenario: str = "tutorial.yaml", lang: str = "en",
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_group(at: AppTest, group: str, is_open: bool = True) -> None:
+    """Open (or close) a lever group of the sidebar, as a click on its title does: its levers
+    are drawn only while it is open."""
+    at.session_state[GROUP + group] = is_open
+    at.run()
+    assert not at.exception, at.exception

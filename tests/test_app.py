@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from sim.cli import app as cli
 from sim.results.jsonable import json_ready
 
-from .pages import open_page
+from .pages import open_group, open_page
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
@@ -51,6 +51,23 @@ def test_a_lever_moves_the_kpis_the_right_way(page):
     assert len(page.get("vega_lite_chart")) >= 4  # distributions and series
 
 
+def test_a_closed_lever_group_draws_nothing_and_keeps_its_levers(page):
+    """The levers of a closed group are off the page (every map move redraws the page), yet
+    what the planner set in it while it was open still counts."""
+    key = "tutorial.yaml:fleets.village.vehicles"
+    assert key not in [n.key for n in page.sidebar.number_input]
+    open_group(page, "fleet:village")
+    next(n for n in page.sidebar.number_input if n.key == key).set_value(3)
+    page.run()
+    open_group(page, "fleet:village", is_open=False)
+    assert key not in [n.key for n in page.sidebar.number_input]
+    press(page, "Run")
+    assert "fleets.village.vehicles=3" in page.session_state["last"].overrides
+    open_group(page, "fleet:village")
+    assert next(n for n in page.sidebar.number_input if n.key == key).value == 3
+    assert not page.warning  # no "value set twice" complaint from Streamlit
+
+
 def test_a_run_uses_the_network_its_landing_picture_was_drawn_from(monkeypatch):
     def built_again(*args, **kwargs):
         raise AssertionError("the run built its network a second time")
@@ -76,6 +93,7 @@ def test_an_impossible_lever_shows_an_error(page):
 
 
 def test_the_downloaded_scenario_reproduces_the_run(page, tmp_path):
+    open_group(page, "fleet:village")
     vans = next(n for n in page.sidebar.number_input
                 if n.key == "tutorial.yaml:fleets.village.vehicles")
     vans.set_value(3)
@@ -155,6 +173,7 @@ def test_the_cold_chain_has_levers_a_card_and_a_tab():
     assert "qi_base" in drawn  # the hubs are on the map
     press(at, "Pin")
     next(s for s in at.sidebar.selectbox if s.label == "Deltas against").set_value("run 1")
+    open_group(at, "cold_chain")
     for hub, value in (("qi_base", 4), ("lankao_base", 2)):
         key = f"harvest_peak.yaml:hubs.{hub}.fleets.collect.vehicles"
         next(n for n in at.sidebar.number_input if n.key == key).set_value(value)

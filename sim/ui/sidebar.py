@@ -4,8 +4,11 @@ overrides of it."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from sim.errors import UserError
 from sim.i18n import _, language
@@ -18,7 +21,10 @@ from sim.ui import levers
 from sim.ui.runs import CONFIGS, app_files
 from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
 
+T = TypeVar("T")
 DEFAULT = "kaifeng.yaml"
+GROUP = "group:"  # a lever group's open state in the session, by the group's key
+KEPT = "kept:"  # a lever's last value in the session, by its widget's key
 FIRST_DAYS = 4  # days a scenario first runs for (Kaifeng: 2 warm-up, 2 measured): its
 # first KPIs show within 5 s of opening the page on a 2-core machine (docs/performance.md)
 
@@ -61,16 +67,34 @@ def widened(low: float, high: float, value: float) -> tuple[float, float]:
     return min(low, value), max(high, value)
 
 
-def number(lever: levers.Lever, scenario: LoadedScenario, label: str):
+def lever_group(title: str, key: str) -> ExpanderContainer:
+    """An expander whose levers are drawn only while it is open (its `.open`): a closed group
+    puts nothing on the page, which every map move redraws (docs/performance.md)."""
+    return st.expander(title, key=f"{GROUP}{key}", on_change="rerun")
+
+
+def kept(group: ExpanderContainer, key: str, default: T, draw: Callable[[T], T]) -> T:
+    """A lever's value: drawn in its group while the group is open, and kept while it is
+    closed (Streamlit forgets a widget it does not draw), else the scenario's own."""
+    value = st.session_state.get(KEPT + key, default)
+    if group.open:
+        with group:
+            value = draw(value)
+        st.session_state[KEPT + key] = value
+    return value
+
+
+def number(group: ExpanderContainer, lever: levers.Lever, scenario: LoadedScenario,
+           label: str) -> float:
     value = levers.current(scenario, lever.key)
     key = f"{label}:{lever.key}"  # each scenario starts from its own values
     low, high = widened(lever.low, lever.high, value)
     shown, tip = _(lever.label), _(lever.help) if lever.help else None
     if lever.integer:
-        return st.number_input(shown, int(low), int(high), int(value), int(lever.step),
-                               key=key, help=tip)
-    return st.number_input(shown, float(low), float(high), float(value), float(lever.step),
-                           key=key, help=tip)
+        return kept(group, key, int(value), lambda now: st.number_input(
+            shown, int(low), int(high), int(now), int(lever.step), key=key, help=tip))
+    return kept(group, key, float(value), lambda now: st.number_input(
+        shown, float(low), float(high), float(now), float(lever.step), key=key, help=tip))
 
 
 def written_shifts(scenario: LoadedScenario, tier: str) -> list[str]:
@@ -120,25 +144,27 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
                                  "station"))
     st.subheader(_("Fleets"))
     for fleet in FLEET_NAMES:
-        with st.expander(kind(FLEETS, fleet)):
-            for lever in levers.fleet_levers(fleet):
-                chosen[lever.key] = number(lever, scenario, label)
-    with st.expander(_("Sorting")):
-        for lever in levers.SORTING_LEVERS:
-            chosen[lever.key] = number(lever, scenario, label)
-        shifts = {tier: st.text_input(
-            _("Shifts of the {tier}").format(tier=kind(TIERS, tier)),
-            ", ".join(written_shifts(scenario, tier)), key=f"{label}:{tier}:shifts",
-            help=_("windows like 07:00-12:00, 13:00-17:00"))
-            for tier in ("hub", "park", "station")}
-    with st.expander(_("Villagers and shelves")):
-        for lever in levers.RESIDENT_LEVERS:
-            chosen[lever.key] = number(lever, scenario, label)
+        group = lever_group(kind(FLEETS, fleet), f"fleet:{fleet}")
+        for lever in levers.fleet_levers(fleet):
+            chosen[lever.key] = number(group, lever, scenario, label)
+    group = lever_group(_("Sorting"), "sorting")
+    for lever in levers.SORTING_LEVERS:
+        chosen[lever.key] = number(group, lever, scenario, label)
+    shifts = {tier: kept(group, f"{label}:{tier}:shifts",
+                         ", ".join(written_shifts(scenario, tier)),
+                         lambda now, tier=tier: st.text_input(
+                             _("Shifts of the {tier}").format(tier=kind(TIERS, tier)), now,
+                             key=f"{label}:{tier}:shifts",
+                             help=_("windows like 07:00-12:00, 13:00-17:00")))
+              for tier in ("hub", "park", "station")}
+    group = lever_group(_("Villagers and shelves"), "residents")
+    for lever in levers.RESIDENT_LEVERS:
+        chosen[lever.key] = number(group, lever, scenario, label)
     goods = levers.goods_levers(scenario)
     if goods:
-        with st.expander(_("Cold chain")):
-            for lever in goods:
-                chosen[lever.key] = number(lever, scenario, label)
+        group = lever_group(_("Cold chain"), "cold_chain")
+        for lever in goods:
+            chosen[lever.key] = number(group, lever, scenario, label)
     with st.expander(_("Advanced: any setting of the scenario")):
         advanced = st.text_area(
             _("One per line, as the command line's --set takes them, e.g. "
