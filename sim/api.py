@@ -24,6 +24,9 @@ from sim.experiment.capacity import (
 from sim.experiment.design import SweepFile
 from sim.experiment.executors import executor
 from sim.experiment.output import write_capacity
+from sim.experiment.plan.file import read_plan_file, targets_of, variables
+from sim.experiment.plan.output import PLAN, write_plan
+from sim.experiment.plan.search import Evaluator, PlanResult, search
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
@@ -126,6 +129,31 @@ def capacity(scenario: LoadedScenario | str | Path | None = None,
         if folder is not None:
             write_capacity(table, result, folder)
     return table, result
+
+
+def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
+         out: str | Path | None = None, workers: int | None = None, dask: str | None = None,
+         progress: Callable[[int], None] | None = None,
+         method: str | None = None) -> PlanResult:
+    """The cheapest plan meeting the plan file's targets, verified on fresh seeds, written to
+    `out` (if given: scenario.yaml, changes.csv, candidates.csv, plan.json; the folder is
+    claimed before the search). The plan file's `scenario` is used when none is given."""
+    source = str(plan_file)
+    design = read_plan_file(Path(plan_file))
+    if scenario is None and design.scenario is not None:
+        scenario = Path(plan_file).parent / design.scenario
+    scenario = _loaded(scenario, ())
+    network = build_network(scenario)
+    found = variables(design, scenario, network, source)
+    targets = targets_of(design, source)
+    folder = None if out is None else claim(Path(out), PLAN, scenario.input_files)
+    with folder or nullcontext():
+        with executor(workers, dask) as pool:
+            evaluator = Evaluator(scenario, design, found, targets, pool, progress)
+            result = search(evaluator, source, method)
+        if folder is not None:
+            write_plan(result, evaluator, scenario, folder)
+    return result
 
 
 def _loaded(scenario: LoadedScenario | str | Path | None,

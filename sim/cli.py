@@ -1,4 +1,4 @@
-"""Command line: `sim run`, `sim validate`, `sim sweep`, `sim capacity`, `sim app`.
+"""Command line: `sim run`, `sim validate`, `sim sweep`, `sim capacity`, `sim plan`, `sim app`.
 
 Input problems exit with code 2 and a one-line message per problem naming the file (or
 option), the field and what is wrong; a bug in the simulator exits with code 3. Neither shows
@@ -46,12 +46,14 @@ from sim.experiment.design import (
     with_options,
 )
 from sim.experiment.output import write_replications
+from sim.experiment.plan.file import read_plan_file
 from sim.experiment.replicate import check_replications
 from sim.i18n import NAMES, _, environment_language, ngettext, number, speaking
 from sim.limits import MIB, server_limits
 from sim.report import (
     plain_console,
     print_capacity,
+    print_plan,
     print_replications,
     print_report,
     print_sweep,
@@ -257,6 +259,43 @@ def capacity(
             scenario, target or [], reps, workers=workers, dask=dask,
             log=lambda e: errors.print(evaluated(e, names), soft_wrap=True), out=out)
         print_capacity(table, result, names, console)
+
+
+class Search(StrEnum):
+    exhaustive = "exhaustive"
+    greedy = "greedy"
+
+
+@app.command()
+def plan(
+    config: ConfigArg = None,
+    file: Annotated[Path, typer.Option(
+        help="plan file (YAML: decisions, targets, conditions, reps)")] = Path("plan.yaml"),
+    out: Annotated[Path, typer.Option(help="plan folder")] = Path("plan"),
+    method: Annotated[Search | None, typer.Option(
+        help="the plan file's method otherwise (exhaustive when small)",
+        show_default=False)] = None,
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+) -> None:
+    """The cheapest decisions that meet the targets, verified on fresh seeds: scenario.yaml,
+    changes.csv, candidates.csv and plan.json."""
+    with _reported():
+        design = read_plan_file(file)
+        scenario = api.read(config or (file.parent / design.scenario if design.scenario
+                                       else None))
+        with _counter(_("planning: runs done"), None) as show:
+            runs = [0]
+
+            def counted(done: int) -> None:
+                runs[0] += done
+                show(runs[0])
+
+            result = api.plan(scenario, file, out, workers=workers, dask=dask,
+                              progress=counted, method=method and method.value)
+        print_plan(result, Names.of(scenario), console)
+        console.print(_("plan written to {folder}/ (scenario.yaml, changes.csv, "
+                        "candidates.csv, plan.json)").format(folder=out))
 
 
 GROWS = "backlog grows at "  # the search's reason when a resource's backlog keeps growing

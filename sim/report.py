@@ -322,3 +322,51 @@ def print_capacity(analytic, result, names: Names, console: Console | None = Non
         passes=f"{result.capacity:.4g}", fails=f"{result.failed_at:.4g}",
         binding=binding_text(result.binding, names) if result.binding else "-"),
         soft_wrap=True)
+
+
+SEARCHES = {"exhaustive": N_("exhaustive"), "greedy": N_("greedy")}
+VERDICTS = (
+    Column("condition", N_("demand condition"), "text"),
+    Column("target", N_("target"), "text"),
+    Column("mean", N_("mean on fresh seeds"), "number", 3),
+    Column("interval", N_("95% interval"), "text"),
+    Column("verdict", N_("verdict"), "text"),
+)
+CHANGES = (
+    Column("place", N_("where"), "text"),
+    Column("decision", N_("decision"), "text"),
+    Column("scenario", N_("now"), "count"),
+    Column("plan", N_("plan"), "count"),
+)
+
+
+def print_plan(result, names: Names, console: Console | None = None) -> None:
+    """The plan's changes, its cost a day against the scenario's, and each target on fresh
+    seeds; or, when no plan meets them, which target binds."""
+    console = console or plain_console()
+    if not result.feasible:
+        binding = result.binding or {}
+        console.print(_("No plan within the decisions' ranges meets every target. Binding: "
+                        "{target} in {condition}, best {value} at {cost} CNY a day.").format(
+            target=binding.get("target", "-"), condition=binding.get("condition", "-"),
+            value=f"{binding.get('best_value', float('nan')):.4g}",
+            cost=number(round(binding.get("at_cost_per_day", 0.0)))), soft_wrap=True)
+        return
+    rows = [{"place": names.node(v.place) if v.place else _("every base"),
+             "decision": v.decision, "scenario": v.baseline, "plan": value}
+            for v, value in zip(result.variables, result.best.values, strict=True)
+            if value != v.baseline]
+    if rows:
+        console.print(frame_table(_("Changes (changes.csv)"), pd.DataFrame(rows), CHANGES))
+    else:
+        console.print(_("The scenario as it is is the cheapest plan that meets the targets."))
+    console.print(_("Cost a day: {plan} CNY against {baseline} CNY now ({method} search, "
+                    "{runs} runs, {seconds} s).").format(
+        plan=number(round(result.best.cost_per_day)),
+        baseline=number(round(result.baseline.cost_per_day)),
+        method=_(SEARCHES.get(result.method, result.method)),
+        runs=number(result.runs), seconds=f"{result.seconds:.0f}"), soft_wrap=True)
+    verdicts = pd.DataFrame([{**vars(v), "interval": f"{v.ci_low:.3g} - {v.ci_high:.3g}",
+                              "verdict": _("holds") if v.held else _("not shown")}
+                             for v in result.verdicts])
+    console.print(frame_table(_("Targets on fresh seeds"), verdicts, VERDICTS))

@@ -28,7 +28,7 @@ from scipy.stats import qmc
 from sim.errors import ScenarioError
 from sim.limits import Limits
 from sim.scenario.models import Strict
-from sim.scenario.yamlio import parse_yaml_text, read_yaml
+from sim.scenario.yamlio import parse_yaml_text, read_model
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,7 @@ class SweepFile(Strict):
 
 
 def read_sweep_file(path: Path) -> SweepFile:
-    raw = read_yaml(path)
-    try:
-        return SweepFile.model_validate(raw)
-    except ValidationError as exc:
-        issues = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-        raise ScenarioError.many(str(path), issues) from None
+    return read_model(path, SweepFile)
 
 
 def split_values(text: str) -> list[str]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.files import Files, LocalFiles
@@ -154,6 +155,20 @@ def read_yaml(path: Path, files: Files | None = None) -> Any:
     label = files.label(path)
     data = files.read(path, files.limits.yaml_bytes, "YAML file")
     return parse_yaml_text(decode_text(data, label), label)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_model(path: Path, model: type[Model]) -> Model:
+    """A YAML file (a sweep design, a plan) as `model`, every schema issue named by its
+    field."""
+    raw = read_yaml(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        issues = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        raise ScenarioError.many(str(path), issues) from None
 
 
 # Text that libyaml's emitter writes byte for byte as PyYAML's own: no control characters,

@@ -1,0 +1,1 @@
+"""Planning: the cheapest decisions (fleets, timetables, capacities) that meet targets."""

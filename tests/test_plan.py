@@ -1,0 +1,177 @@
+"""`sim plan`: the cheapest decisions meeting targets, judged with common random numbers and
+verified on fresh seeds; exhaustive search as the ground truth for the greedy one."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sim import api
+from sim.cli import app as cli
+from sim.experiment.executors import InlineExecutor
+from sim.experiment.plan.file import PlanFile, read_plan_file, targets_of, variables
+from sim.experiment.plan.search import Evaluator, PlanResult, verify
+from sim.network import build_network
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIAL_PLAN = ROOT / "configs" / "plans" / "tutorial.yaml"
+
+
+def small_plan(tmp_path: Path, **changes) -> Path:
+    """configs/plans/tutorial.yaml made small enough to enumerate in seconds: vans 1-2 at
+    each station, 1-3 departures (48 candidates), 2 replications of 4 days (too short to
+    tell a growing backlog from a busy last day: `stable` is off)."""
+    plan = yaml.safe_load(TUTORIAL_PLAN.read_text(encoding="utf-8"))
+    plan["scenario"] = str(ROOT / "configs" / "tutorial.yaml")
+    plan["reps"], plan["verify_reps"] = 2, 4
+    plan["conditions"] = {name: ["run.days=4", *extra]
+                          for name, extra in plan["conditions"].items()}
+    plan["decisions"]["village_vans"]["range"] = [1, 2]
+    plan["stable"] = False
+    for key, value in changes.items():
+        plan[key] = value
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory) -> tuple[Path, PlanResult, PlanResult]:
+    """The small plan searched both ways: every candidate, and greedily."""
+    path = small_plan(tmp_path_factory.mktemp("plan"))
+    return (path, api.plan(None, path, method="exhaustive", workers=1),
+            api.plan(None, path, method="greedy", workers=1))
+
+
+def test_the_greedy_search_finds_the_exhaustive_searchs_plan(searched):
+    path, truth, found = searched
+    assert truth.method == "exhaustive" and found.method == "greedy"
+    assert len(truth.judged) == 2 ** 4 * 3  # every candidate
+    assert truth.feasible and found.feasible
+    assert found.best.values == truth.best.values
+    assert found.runs < truth.runs  # it got there with fewer runs
+    # no cheaper candidate meets the targets on the search's replications, and the plan is
+    # no dearer than the scenario as it is
+    targets = targets_of(read_plan_file(path), str(path))
+    cheaper = [j for j in truth.judged if j.cost_per_day < truth.best.cost_per_day]
+    assert cheaper
+    assert not any(all(t.holds(j.mean(c, t.kpi)) for c in j.kpis for t in targets)
+                   for j in cheaper)
+    assert truth.best.cost_per_day <= truth.baseline.cost_per_day
+    assert all(v.held for v in truth.verdicts)
+
+
+def test_fewer_vans_cost_less_and_the_search_counts_them(searched):
+    """The objective is the simulated cost a day: fewer village vans, fewer vehicle-days."""
+    result = searched[1]
+    by_values = {j.values: j.cost_per_day for j in result.judged}
+    assert by_values[(1, 1, 1, 1, 2)] < by_values[(2, 2, 2, 2, 2)]
+    assert by_values[(2, 2, 2, 2, 1)] < by_values[(2, 2, 2, 2, 3)]
+
+
+def test_a_target_met_only_on_the_mean_is_not_verified(tmp_path):
+    """Verification judges by the 95% interval on fresh seeds: a target set at the fresh
+    mean itself holds on the mean but not with confidence."""
+    path = small_plan(tmp_path)
+    plan = read_plan_file(path)
+    scenario = api.read(ROOT / "configs" / "tutorial.yaml")
+    found = variables(plan, scenario, build_network(scenario), str(path))
+    probe = Evaluator(scenario, plan, found, targets_of(plan, str(path)), InlineExecutor())
+    baseline = probe.judge([tuple(v.baseline for v in found)])[0]
+    share = next(v for v in verify(probe, baseline)[0]
+                 if v.target.startswith("by_tier.point.on_time_rate"))
+    edge = plan.model_copy(update={"targets": [f"by_tier.point.on_time_rate>={share.mean!r}"]})
+    judge = Evaluator(scenario, edge, found, targets_of(edge, str(path)), InlineExecutor())
+    verdict = verify(judge, baseline)[0][0]
+    assert verdict.by_mean and not verdict.held
+    assert verdict.ci_low < verdict.mean < verdict.ci_high
+
+
+def test_sim_plan_writes_a_plan_that_sim_run_reproduces(tmp_path):
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(cli, ["plan", "--file", str(small_plan(tmp_path)), "--out",
+                                      str(out), "--method", "greedy", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert document["feasible"] is True
+    assert document["plan"]["cost_per_day"] <= document["baseline"]["cost_per_day"]
+    assert all(v["held"] for v in document["verified"])
+    assert {v["condition"] for v in document["verified"]} == {"ordinary", "busier_week"}
+    changes = (out / "changes.csv").read_bytes()
+    assert changes.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese place names
+    assert "竖岗镇".encode() in changes or len(document["plan"]["overrides"]) == 0
+    planned = api.read(out / "scenario.yaml")
+    vans = [o for o in document["plan"]["overrides"] if o.startswith("node_overrides.")]
+    assert vans
+    for override in vans:
+        key, _sep, value = override.partition("=")
+        _nodes, node, field = key.split(".")
+        assert getattr(planned.config.node_overrides[node], field) == int(value)
+    again = api.run(planned, ["run.days=4"])  # the planned scenario runs as it is
+    assert again.summary["on_time_rate"] > 0
+    assert not math.isnan(document["seconds"])
+
+
+@pytest.mark.parametrize(("decision", "field", "problem"), [
+    ({"key": "fleets.village.wheels", "range": [1, 3]}, "decisions.bad.key", "wheels"),
+    ({"vehicles": "village", "range": [3, 4]}, "decisions.bad.range",
+     "does not hold the scenario's value 2"),
+    ({"vehicles": "village", "at": ["S999"], "range": [1, 3]}, "decisions.bad.at", "S999"),
+    ({"vehicles": "rickshaw", "range": [1, 3]}, "decisions.bad", "unknown fleet"),
+])
+def test_a_bad_decision_exits_2_naming_the_file_and_field(tmp_path, decision, field, problem):
+    path = small_plan(tmp_path, decisions={"bad": decision})
+    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert str(path.name) in result.output and field in result.output
+    assert problem in result.output
+    assert not (tmp_path / "out").exists()  # refused before a folder is made
+
+
+def test_a_target_on_an_unknown_kpi_exits_2(tmp_path):
+    path = small_plan(tmp_path, targets=["by_tier.point.lead_time_h.p96<=48"])
+    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "by_tier.point.lead_time_h.p96" in result.output and "p95" in result.output
+
+
+def test_the_bundled_plan_file_is_valid():
+    plan = read_plan_file(TUTORIAL_PLAN)
+    assert isinstance(plan, PlanFile)
+    scenario = api.read(TUTORIAL_PLAN.parent / str(plan.scenario))
+    found = variables(plan, scenario, build_network(scenario), str(TUTORIAL_PLAN))
+    assert len(found) == 5  # four stations' vans and the departures
+    assert math.prod(v.high - v.low + 1 for v in found) == 243
+
+
+def test_targets_no_plan_can_meet_end_with_the_binding_target(tmp_path):
+    path = small_plan(tmp_path, targets=["by_tier.point.on_time_rate>=0.999"])
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out", str(out),
+                                      "--method", "greedy", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert document["feasible"] is False and document["plan"] is None
+    binding = document["binding"]
+    assert binding["target"] == "by_tier.point.on_time_rate>=0.999"
+    assert 0 < binding["best_value"] < 0.999 and binding["at_cost_per_day"] > 0
+    assert "by_tier.point.on_time_rate>=0.999" in result.output
+    assert (out / "changes.csv").read_text(encoding="utf-8-sig").count("\n") == 1  # header
+
+
+def test_an_exhaustive_search_beyond_the_runs_limit_is_refused_before_it_runs(tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setenv("SIM_MAX_RUNS", "50")
+    path = small_plan(tmp_path, method="exhaustive")
+    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "192 runs" in result.output and "SIM_MAX_RUNS" in result.output
