@@ -26,7 +26,7 @@ from sim.experiment.executors import executor
 from sim.experiment.output import write_capacity
 from sim.experiment.plan.file import read_plan_file, targets_of, variables
 from sim.experiment.plan.output import PLAN, write_plan
-from sim.experiment.plan.search import Evaluator, PlanResult, search
+from sim.experiment.plan.search import Evaluator, PlanResult, frontier, search
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
@@ -151,6 +151,7 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
         with executor(workers, dask) as pool:
             evaluator = Evaluator(scenario, design, found, targets, pool, progress)
             result = search(evaluator, source, method)
+            result.frontier = frontier(evaluator, source, method)
         if folder is not None:
             write_plan(result, evaluator, scenario, folder)
     return result

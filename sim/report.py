@@ -340,10 +340,29 @@ CHANGES = (
 )
 
 
+FRONTIER = (
+    Column("target", N_("target"), "text"),
+    Column("cost", N_("cost a day (CNY)"), "text"),
+    Column("changes", N_("changes"), "text"),
+)
+
+
+def print_frontier(result, console: Console) -> None:
+    """The plan's cost at each value of the frontier's target."""
+    rows = [{"target": str(target),
+             "cost": number(round(level.best.cost_per_day)) if level.best else _("no plan"),
+             "changes": number(len(level.overrides())) if level.best else "-"}
+            for target, level in result.frontier]
+    console.print(frame_table(_("Cost against the target (frontier.csv)"), pd.DataFrame(rows),
+                              FRONTIER))
+
+
 def print_plan(result, names: Names, console: Console | None = None) -> None:
     """The plan's changes, its cost a day against the scenario's, and each target on fresh
     seeds; or, when no plan meets them, which target binds."""
     console = console or plain_console()
+    if result.frontier:
+        print_frontier(result, console)
     if not result.feasible:
         binding = result.binding or {}
         console.print(_("No plan within the decisions' ranges meets every target. Binding: "

@@ -33,6 +33,7 @@ def small_plan(tmp_path: Path, **changes) -> Path:
                           for name, extra in plan["conditions"].items()}
     plan["decisions"]["village_vans"]["range"] = [1, 2]
     plan["stable"] = False
+    plan.pop("frontier")  # only where a test asks for one
     for key, value in changes.items():
         plan[key] = value
     path = tmp_path / "plan.yaml"
@@ -44,7 +45,8 @@ def small_plan(tmp_path: Path, **changes) -> Path:
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory) -> tuple[Path, PlanResult, PlanResult]:
     """The small plan searched both ways: every candidate, and greedily."""
-    path = small_plan(tmp_path_factory.mktemp("plan"))
+    path = small_plan(tmp_path_factory.mktemp("plan"), frontier={"target": 1, "values": [
+        0.86, 0.88, 0.9, 0.95]})
     return (path, api.plan(None, path, method="exhaustive", workers=1),
             api.plan(None, path, method="greedy", workers=1))
 
@@ -65,6 +67,22 @@ def test_the_greedy_search_finds_the_exhaustive_searchs_plan(searched):
                    for j in cheaper)
     assert truth.best.cost_per_day <= truth.baseline.cost_per_day
     assert all(v.held for v in truth.verdicts)
+
+
+def test_the_frontier_costs_more_as_the_target_tightens(searched):
+    """Each value of the on-time target searched again from the same candidates: a tighter
+    target never costs less, and one no candidate meets is reported, not planned."""
+    frontier = searched[1].frontier
+    assert [str(target) for target, _plan in frontier] == [
+        f"by_tier.point.on_time_rate>={value}" for value in (0.86, 0.88, 0.9, 0.95)]
+    costs = [plan.best.cost_per_day for _target, plan in frontier if plan.feasible]
+    assert costs and costs == sorted(costs)
+    loosest, tightest = frontier[0][1], frontier[-1][1]
+    assert loosest.feasible and not tightest.feasible
+    assert tightest.binding["target"] == "by_tier.point.on_time_rate>=0.95"
+    assert tightest.binding["best_value"] < 0.95
+    assert all(plan.judged == searched[1].judged or plan.runs <= 2 * 4 * 5
+               for _target, plan in frontier)  # only verification runs again
 
 
 def test_fewer_vans_cost_less_and_the_search_counts_them(searched):
@@ -175,3 +193,15 @@ def test_an_exhaustive_search_beyond_the_runs_limit_is_refused_before_it_runs(tm
                                       str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "192 runs" in result.output and "SIM_MAX_RUNS" in result.output
+
+
+def test_a_plan_searches_on_a_dask_cluster_as_on_the_local_pool(tmp_path):
+    """The same executors as sweeps: the plan found on a Dask LocalCluster is the one found
+    in-process, cost for cost (the runs are the same replications)."""
+    path = small_plan(tmp_path, decisions={"vans": {"vehicles": "village", "at": "all",
+                                                    "range": [1, 2]}},
+                      conditions={"ordinary": ["run.days=4"]}, verify_reps=2)
+    inline = api.plan(None, path, workers=1)
+    on_dask = api.plan(None, path, dask="local")
+    assert inline.best.values == on_dask.best.values
+    assert [j.cost_per_day for j in inline.judged] == [j.cost_per_day for j in on_dask.judged]

@@ -57,6 +57,13 @@ class Decision(Strict):
         return self
 
 
+class Frontier(Strict):
+    """Cost against the tightness of one target: the plan searched again at each value."""
+
+    target: int = Field(0, ge=0, description="which target (its place in targets)")
+    values: list[float] = Field(min_length=1, max_length=20)
+
+
 class PlanFile(Strict):
     scenario: str | None = None
     reps: int = Field(3, ge=1, le=100)
@@ -68,6 +75,14 @@ class PlanFile(Strict):
     stable: bool = Field(True, description="no resource's backlog may keep growing")
     method: Literal["auto", "exhaustive", "greedy"] = "auto"
     max_exhaustive: int = Field(512, ge=1, description="auto: enumerate up to this many")
+    frontier: Frontier | None = None
+
+    @model_validator(mode="after")
+    def _frontier_target(self) -> PlanFile:
+        if self.frontier is not None and self.frontier.target >= len(self.targets):
+            raise ValueError(f"frontier.target: {self.frontier.target} is not the place of "
+                             f"one of the {len(self.targets)} targets (from 0)")
+        return self
 
 
 def read_plan_file(path: Path) -> PlanFile:

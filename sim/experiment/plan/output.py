@@ -3,6 +3,7 @@
     DIR/scenario.yaml     the planned scenario, which `sim run` reproduces
     DIR/changes.csv       one row per decision that moves: where, from, to, its cost a day
     DIR/candidates.csv    every candidate judged: its values, cost a day, shortfall
+    DIR/frontier.csv      with a frontier: the plan's cost at each value of one target
     DIR/plan.json         feasible, costs of baseline and plan, every target verified on
                           fresh seeds (mean, 95% interval), evaluations, wall time
 """
@@ -22,8 +23,8 @@ from sim.results.writer import scenario_document
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.yamlio import dump_yaml
 
-PLAN = Kind("plan", frozenset({"scenario.yaml", "changes.csv", "candidates.csv", "plan.json"}),
-            last="plan.json")
+PLAN = Kind("plan", frozenset({"scenario.yaml", "changes.csv", "candidates.csv", "frontier.csv",
+                               "plan.json"}), last="plan.json")
 EXCEL = "utf-8-sig"  # Excel on Chinese Windows reads UTF-8 only with its byte-order mark
 
 
@@ -55,6 +56,25 @@ def candidates(result: PlanResult, evaluator: Evaluator) -> pd.DataFrame:
                                           ascending=[False, True])
 
 
+def frontier_table(result: PlanResult) -> pd.DataFrame:
+    """One row per value of the frontier's target: whether a verified plan meets it, at what
+    cost a day, and the target's verified mean and interval in each condition."""
+    rows = []
+    for target, level in result.frontier:
+        row = {"target": str(target), "feasible": level.feasible,
+               "cost_per_day": level.best.cost_per_day if level.best else math.nan,
+               "changes": len(level.overrides()) if level.best else math.nan}
+        if level.best is None and level.binding:
+            row["binding"] = level.binding["target"]
+        for verdict in level.verdicts if level.best else []:
+            if verdict.target == str(target):
+                row[f"{verdict.condition}:mean"] = verdict.mean
+                row[f"{verdict.condition}:ci_low"] = verdict.ci_low
+                row[f"{verdict.condition}:ci_high"] = verdict.ci_high
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def document(result: PlanResult, evaluator: Evaluator) -> dict:
     plan = evaluator.plan
     first = next(iter(plan.conditions))
@@ -82,6 +102,7 @@ def document(result: PlanResult, evaluator: Evaluator) -> dict:
             "kpis": kpis_of(result.best)},
         "verified": [vars(v) for v in result.verdicts],
         "binding": result.binding,
+        "frontier": frontier_table(result).to_dict(orient="records"),
         "candidates": len(result.judged),
         "evaluations": result.runs,
         "seconds": result.seconds,
@@ -99,5 +120,8 @@ def write_plan(result: PlanResult, evaluator: Evaluator, scenario: LoadedScenari
     folder.write("changes.csv", lambda tmp: table.to_csv(tmp, index=False, encoding=EXCEL))
     tried = candidates(result, evaluator)
     folder.write("candidates.csv", lambda tmp: tried.to_csv(tmp, index=False, encoding=EXCEL))
+    if result.frontier:
+        steps = frontier_table(result)
+        folder.write("frontier.csv", lambda tmp: steps.to_csv(tmp, index=False, encoding=EXCEL))
     folder.write_text("plan.json", json.dumps(json_ready(document(result, evaluator)),
                                               indent=1, ensure_ascii=False) + "\n")

@@ -22,6 +22,7 @@ next cheapest is verified instead.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import time
@@ -87,6 +88,7 @@ class PlanResult:
     runs: int
     seconds: float
     binding: dict | None = None  # when infeasible: which target binds, best value, cost
+    frontier: list[tuple[Target, PlanResult]] = field(default_factory=list)  # target, plan
 
     def overrides(self, judged: Judged | None = None) -> list[str]:
         chosen = judged or self.best
@@ -155,6 +157,13 @@ class Evaluator:
         cost = float(np.mean(simulated)) + investment if simulated else math.inf
         return Judged(values, cost, kpis, unstable, errors)
 
+    def with_targets(self, targets: list[Target]) -> Evaluator:
+        """The same candidates judged against other targets: what has run is kept and shared,
+        only verification runs again."""
+        other = copy.copy(self)  # shares `kept`
+        other.targets, other.runs = targets, 0
+        return other
+
     def shortfall(self, judged: Judged) -> float:
         """How far a candidate is from meeting every target, each relative to its bound (0
         when all hold); a growing backlog or a failed run counts 1 each."""
@@ -217,6 +226,23 @@ def search(evaluator: Evaluator, source: str, method: str | None = None) -> Plan
     return PlanResult(found, baseline, best, verdicts, verified_cost,
                       best is not None, chosen, judged, evaluator.runs,
                       time.perf_counter() - started, binding)
+
+
+def frontier(evaluator: Evaluator, source: str, method: str | None = None
+             ) -> list[tuple[Target, PlanResult]]:
+    """The plan at each value of the frontier's target (the others as they are), from the
+    candidates already judged where the search meets them again."""
+    plan = evaluator.plan
+    if plan.frontier is None:
+        return []
+    place = plan.frontier.target
+    levels = []
+    for value in plan.frontier.values:
+        targets = list(evaluator.targets)
+        targets[place] = Target(targets[place].kpi, targets[place].op, float(value))
+        levels.append((targets[place], search(evaluator.with_targets(targets), source,
+                                               method)))
+    return levels
 
 
 def space_size(found: Sequence[Variable]) -> int:
