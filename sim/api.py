@@ -27,6 +27,7 @@ from sim.experiment.output import write_capacity
 from sim.experiment.plan.file import read_plan_file, targets_of, variables
 from sim.experiment.plan.output import PLAN, write_plan
 from sim.experiment.plan.search import Evaluator, PlanResult, frontier, search
+from sim.experiment.plan.store import RunStore
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
@@ -136,8 +137,9 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
          progress: Callable[[int], None] | None = None,
          method: str | None = None) -> PlanResult:
     """The cheapest plan meeting the plan file's targets, verified on fresh seeds, written to
-    `out` (if given: scenario.yaml, changes.csv, candidates.csv, plan.json; the folder is
-    claimed before the search). The plan file's `scenario` is used when none is given."""
+    `out` (if given: scenario.yaml, changes.csv, candidates.csv, plan.json, and runs/, from
+    which the same command resumes a search cut short; the folder is claimed before the
+    search). The plan file's `scenario` is used when none is given."""
     source = str(plan_file)
     design = read_plan_file(Path(plan_file))
     if scenario is None and design.scenario is not None:
@@ -149,7 +151,8 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
     folder = None if out is None else claim(Path(out), PLAN, scenario.input_files)
     with folder or nullcontext():
         with executor(workers, dask) as pool:
-            evaluator = Evaluator(scenario, design, found, targets, pool, progress)
+            evaluator = Evaluator(scenario, design, found, targets, pool, progress,
+                                  None if folder is None else RunStore(folder))
             result = search(evaluator, source, method)
             result.frontier = frontier(evaluator, source, method)
         if folder is not None:

@@ -205,3 +205,28 @@ def test_a_plan_searches_on_a_dask_cluster_as_on_the_local_pool(tmp_path):
     on_dask = api.plan(None, path, dask="local")
     assert inline.best.values == on_dask.best.values
     assert [j.cost_per_day for j in inline.judged] == [j.cost_per_day for j in on_dask.judged]
+
+
+def test_a_search_cut_short_resumes_where_it_stopped(tmp_path, searched):
+    """Every finished run is kept in the plan folder: the same command again runs only what
+    is missing and recommends what an uninterrupted search recommends."""
+    path = small_plan(tmp_path)
+    out = tmp_path / "plan"
+    done = [0]
+
+    def cut_after_forty(runs: int) -> None:
+        done[0] += runs
+        if done[0] >= 40:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        api.plan(None, path, out, workers=1, method="exhaustive", progress=cut_after_forty)
+    assert not (out / "plan.json").exists()
+    kept = len(list((out / "runs").iterdir()))
+    assert kept >= 20  # tasks of 2 replications each
+    resumed = api.plan(None, path, out, workers=1, method="exhaustive")
+    whole = searched[1]  # the same search, never cut short
+    assert resumed.runs == whole.runs - 2 * kept
+    assert resumed.best.values == whole.best.values
+    assert [j.cost_per_day for j in resumed.judged] == [j.cost_per_day for j in whole.judged]
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["feasible"]

@@ -4,6 +4,7 @@
     DIR/changes.csv       one row per decision that moves: where, from, to, its cost a day
     DIR/candidates.csv    every candidate judged: its values, cost a day, shortfall
     DIR/frontier.csv      with a frontier: the plan's cost at each value of one target
+    DIR/runs/             every finished run, so that a search cut short resumes
     DIR/plan.json         feasible, costs of baseline and plan, every target verified on
                           fresh seeds (mean, 95% interval), evaluations, wall time
 """
@@ -16,6 +17,7 @@ import math
 import pandas as pd
 
 from sim.experiment.plan.search import COST, Evaluator, PlanResult
+from sim.experiment.plan.store import FOLDER
 from sim.results.folders import Kind, OutputFolder
 from sim.results.jsonable import json_ready
 from sim.results.names import Names
@@ -24,7 +26,7 @@ from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.yamlio import dump_yaml
 
 PLAN = Kind("plan", frozenset({"scenario.yaml", "changes.csv", "candidates.csv", "frontier.csv",
-                               "plan.json"}), last="plan.json")
+                               "plan.json", FOLDER}), last="plan.json", resumed=True)
 EXCEL = "utf-8-sig"  # Excel on Chinese Windows reads UTF-8 only with its byte-order mark
 
 
@@ -63,7 +65,8 @@ def frontier_table(result: PlanResult) -> pd.DataFrame:
     for target, level in result.frontier:
         row = {"target": str(target), "feasible": level.feasible,
                "cost_per_day": level.best.cost_per_day if level.best else math.nan,
-               "changes": len(level.overrides()) if level.best else math.nan}
+               "changes": len(level.overrides()) if level.best else math.nan,
+               "overrides": "; ".join(level.overrides())}
         if level.best is None and level.binding:
             row["binding"] = level.binding["target"]
         for verdict in level.verdicts if level.best else []:

@@ -36,6 +36,7 @@ from sim.errors import ScenarioError
 from sim.experiment.capacity import UNSTABLE_SHARE, Target
 from sim.experiment.kpis import interval
 from sim.experiment.plan.file import PlanFile, Variable, overrides_of
+from sim.experiment.plan.store import RunStore
 from sim.experiment.runner import run_tasks
 from sim.experiment.tasks import PointTask, RepResult
 from sim.scenario import LoadedScenario, with_overrides
@@ -100,9 +101,10 @@ class Evaluator:
 
     def __init__(self, scenario: LoadedScenario, plan: PlanFile, found: list[Variable],
                  targets: list[Target], pool: Executor,
-                 progress: Callable[[int], None] | None = None) -> None:
+                 progress: Callable[[int], None] | None = None,
+                 store: RunStore | None = None) -> None:
         self.scenario, self.plan, self.variables, self.targets = scenario, plan, found, targets
-        self.pool, self.progress = pool, progress
+        self.pool, self.progress, self.store = pool, progress, store
         self.overrides = overrides_of(found)
         self.kept: dict[Candidate, Judged] = {}
         self.runs = 0
@@ -114,16 +116,22 @@ class Evaluator:
         wanted = [c for c in dict.fromkeys(candidates) if fresh or c not in self.kept]
         reps = tuple(reps if fresh else range(self.plan.reps))
         tasks, found, days = [], {}, {}
+        results: dict[str, list[RepResult]] = {}
         for index, values in enumerate(wanted):
             for condition, extra in self.plan.conditions.items():
                 scenario = with_overrides(self.scenario, [*extra, *self.overrides(values)])
-                tasks.append(PointTask(f"{index}:{condition}", scenario, reps))
                 run = scenario.config.run
                 days[condition] = run.days - run.warmup_days  # the measured window
-        results: dict[str, list[RepResult]] = {}
+                kept = self.store.get(scenario, reps) if self.store else None
+                if kept is not None:  # run before this search was cut short
+                    results[f"{index}:{condition}"] = kept
+                else:
+                    tasks.append(PointTask(f"{index}:{condition}", scenario, reps))
 
         def done(task: PointTask, reps_done: list[RepResult]) -> None:
             results[task.point] = reps_done
+            if self.store:
+                self.store.put(task.scenario, task.reps, reps_done)
             self.runs += len(reps_done)
             if self.progress:
                 self.progress(len(reps_done))
