@@ -21,11 +21,18 @@ from sim.results.columns import (
     DETAIL,
     FREIGHT_FLEETS,
     HUBS,
+    PLAN_CHANGES,
+    PLAN_FRONTIER,
+    PLAN_SEARCHES,
+    PLAN_VERDICTS,
     PRODUCTS,
     Column,
     bottleneck_rows,
     freight_fleet_rows,
     hub_rows,
+    plan_change_rows,
+    plan_frontier_rows,
+    plan_verdict_rows,
     product_rows,
     written,
 )
@@ -324,45 +331,13 @@ def print_capacity(analytic, result, names: Names, console: Console | None = Non
         soft_wrap=True)
 
 
-SEARCHES = {"exhaustive": N_("exhaustive"), "greedy": N_("greedy")}
-VERDICTS = (
-    Column("condition", N_("demand condition"), "text"),
-    Column("target", N_("target"), "text"),
-    Column("mean", N_("mean on fresh seeds"), "number", 3),
-    Column("interval", N_("95% interval"), "text"),
-    Column("verdict", N_("verdict"), "text"),
-)
-CHANGES = (
-    Column("place", N_("where"), "text"),
-    Column("decision", N_("decision"), "text"),
-    Column("scenario", N_("now"), "count"),
-    Column("plan", N_("plan"), "count"),
-)
-
-
-FRONTIER = (
-    Column("target", N_("target"), "text"),
-    Column("cost", N_("cost a day (CNY)"), "text"),
-    Column("changes", N_("changes"), "text"),
-)
-
-
-def print_frontier(result, console: Console) -> None:
-    """The plan's cost at each value of the frontier's target."""
-    rows = [{"target": str(target),
-             "cost": number(round(level.best.cost_per_day)) if level.best else _("no plan"),
-             "changes": number(len(level.overrides())) if level.best else "-"}
-            for target, level in result.frontier]
-    console.print(frame_table(_("Cost against the target (frontier.csv)"), pd.DataFrame(rows),
-                              FRONTIER))
-
-
 def print_plan(result, names: Names, console: Console | None = None) -> None:
-    """The plan's changes, its cost a day against the scenario's, and each target on fresh
-    seeds; or, when no plan meets them, which target binds."""
+    """The plan's frontier, its changes, its cost a day against the scenario's and each
+    target on fresh seeds; or, when no plan meets them, which target binds."""
     console = console or plain_console()
     if result.frontier:
-        print_frontier(result, console)
+        console.print(frame_table(_("Cost against the target (frontier.csv)"),
+                                  plan_frontier_rows(result), PLAN_FRONTIER))
     if not result.feasible:
         binding = result.binding or {}
         console.print(_("No plan within the decisions' ranges meets every target. Binding: "
@@ -371,21 +346,16 @@ def print_plan(result, names: Names, console: Console | None = None) -> None:
             value=f"{binding.get('best_value', float('nan')):.4g}",
             cost=number(round(binding.get("at_cost_per_day", 0.0)))), soft_wrap=True)
         return
-    rows = [{"place": names.node(v.place) if v.place else _("every base"),
-             "decision": v.decision, "scenario": v.baseline, "plan": value}
-            for v, value in zip(result.variables, result.best.values, strict=True)
-            if value != v.baseline]
-    if rows:
-        console.print(frame_table(_("Changes (changes.csv)"), pd.DataFrame(rows), CHANGES))
+    rows = plan_change_rows(result, names)
+    if len(rows):
+        console.print(frame_table(_("Changes (changes.csv)"), rows, PLAN_CHANGES))
     else:
         console.print(_("The scenario as it is is the cheapest plan that meets the targets."))
     console.print(_("Cost a day: {plan} CNY against {baseline} CNY now ({method} search, "
                     "{runs} runs, {seconds} s).").format(
         plan=number(round(result.best.cost_per_day)),
         baseline=number(round(result.baseline.cost_per_day)),
-        method=_(SEARCHES.get(result.method, result.method)),
+        method=_(PLAN_SEARCHES.get(result.method, result.method)),
         runs=number(result.runs), seconds=f"{result.seconds:.0f}"), soft_wrap=True)
-    verdicts = pd.DataFrame([{**vars(v), "interval": f"{v.ci_low:.3g} - {v.ci_high:.3g}",
-                              "verdict": _("holds") if v.held else _("not shown")}
-                             for v in result.verdicts])
-    console.print(frame_table(_("Targets on fresh seeds"), verdicts, VERDICTS))
+    console.print(frame_table(_("Targets on fresh seeds"), plan_verdict_rows(result),
+                              PLAN_VERDICTS))

@@ -132,3 +132,53 @@ def freight_fleet_rows(fleets: pd.DataFrame, names: Names) -> pd.DataFrame:
     """Reefers and trucks (`sim.results.goods.fleet_frame`) with names."""
     return picked(fleets.assign(name=[names.freight_fleet(f) for f in fleets["fleet"]]),
                   FREIGHT_FLEETS)
+
+
+# A plan (`sim plan`): its changes, its targets on fresh seeds, its frontier
+PLAN_SEARCHES = {"exhaustive": N_("exhaustive"), "greedy": N_("greedy")}
+PLAN_CHANGES = (
+    Column("place", N_("where"), "text"),
+    Column("decision", N_("decision"), "text"),
+    Column("scenario", N_("now"), "count"),
+    Column("plan", N_("plan"), "count"),
+)
+PLAN_VERDICTS = (
+    Column("condition", N_("demand condition"), "text"),
+    Column("target", N_("target"), "text"),
+    Column("mean", N_("mean on fresh seeds"), "number", 3),
+    Column("interval", N_("95% interval"), "text"),
+    Column("verdict", N_("verdict"), "text"),
+)
+PLAN_FRONTIER = (
+    Column("target", N_("target"), "text"),
+    Column("cost", N_("cost a day (CNY)"), "text"),
+    Column("changes", N_("changes"), "text"),
+)
+
+
+def plan_change_rows(result, names: Names) -> pd.DataFrame:
+    """What a plan (`sim.experiment.plan.search.PlanResult`) changes where, by name."""
+    rows = [{"place": names.node(v.place) if v.place else _("every base"),
+             "decision": v.decision, "scenario": v.baseline, "plan": value, "node_id": v.place}
+            for v, value in zip(result.variables, result.best.values, strict=True)
+            if value != v.baseline] if result.best is not None else []
+    return pd.DataFrame(rows, columns=["place", "decision", "scenario", "plan", "node_id"])
+
+
+def plan_verdict_rows(result) -> pd.DataFrame:
+    """Each target in each condition on fresh seeds: mean, interval, whether it holds."""
+    return pd.DataFrame([{**vars(v), "interval": f"{v.ci_low:.3g} - {v.ci_high:.3g}",
+                          "verdict": _("holds") if v.held else _("not shown")}
+                         for v in result.verdicts],
+                        columns=["condition", "target", "mean", "interval", "verdict"])
+
+
+def plan_frontier_rows(result) -> pd.DataFrame:
+    """The plan's cost a day at each value of the frontier's target."""
+    return pd.DataFrame([{
+        "target": str(target), "value": target.value,
+        "cost_per_day": level.best.cost_per_day if level.best else float("nan"),
+        "cost": number(round(level.best.cost_per_day)) if level.best else _("no plan"),
+        "changes": number(len(level.overrides())) if level.best else "-"}
+        for target, level in result.frontier],
+        columns=["target", "value", "cost_per_day", "cost", "changes"])
