@@ -68,8 +68,8 @@ new MutationObserver(() => {
 }).observe(document, {childList: true, subtree: true, attributes: true,
                       characterData: true});
 """
-TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
-        "Cold chain"]
+TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Plan", "Compare",
+        "Downloads", "Cold chain"]
 DRAWN = {  # what shows that a tab's view is drawn
     "Map": '[data-testid="stDeckGlJsonChart"] canvas',
     "Lead times": '[data-testid="stVegaLiteChart"]',

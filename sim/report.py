@@ -23,14 +23,15 @@ from sim.results.columns import (
     HUBS,
     PLAN_CHANGES,
     PLAN_FRONTIER,
-    PLAN_SEARCHES,
     PLAN_VERDICTS,
     PRODUCTS,
     Column,
     bottleneck_rows,
     freight_fleet_rows,
     hub_rows,
+    plan_binding_words,
     plan_change_rows,
+    plan_cost_words,
     plan_frontier_rows,
     plan_verdict_rows,
     product_rows,
@@ -339,23 +340,13 @@ def print_plan(result, names: Names, console: Console | None = None) -> None:
         console.print(frame_table(_("Cost against the target (frontier.csv)"),
                                   plan_frontier_rows(result), PLAN_FRONTIER))
     if not result.feasible:
-        binding = result.binding or {}
-        console.print(_("No plan within the decisions' ranges meets every target. Binding: "
-                        "{target} in {condition}, best {value} at {cost} CNY a day.").format(
-            target=binding.get("target", "-"), condition=binding.get("condition", "-"),
-            value=f"{binding.get('best_value', float('nan')):.4g}",
-            cost=number(round(binding.get("at_cost_per_day", 0.0)))), soft_wrap=True)
+        console.print(plan_binding_words(result), soft_wrap=True)
         return
     rows = plan_change_rows(result, names)
     if len(rows):
         console.print(frame_table(_("Changes (changes.csv)"), rows, PLAN_CHANGES))
     else:
         console.print(_("The scenario as it is is the cheapest plan that meets the targets."))
-    console.print(_("Cost a day: {plan} CNY against {baseline} CNY now ({method} search, "
-                    "{runs} runs, {seconds} s).").format(
-        plan=number(round(result.best.cost_per_day)),
-        baseline=number(round(result.baseline.cost_per_day)),
-        method=_(PLAN_SEARCHES.get(result.method, result.method)),
-        runs=number(result.runs), seconds=f"{result.seconds:.0f}"), soft_wrap=True)
+    console.print(plan_cost_words(result), soft_wrap=True)
     console.print(frame_table(_("Targets on fresh seeds"), plan_verdict_rows(result),
                               PLAN_VERDICTS))

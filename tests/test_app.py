@@ -179,3 +179,29 @@ def test_the_cold_chain_has_levers_a_card_and_a_tab():
         next(n for n in at.sidebar.number_input if n.key == key).set_value(value)
     press(at, "Run")
     assert float(metric(at, "Cold-chain spoilage").delta.split()[0]) > 0  # in points
+
+
+def test_the_plan_tab_shows_the_changes_on_the_map_and_the_frontier():
+    """The tutorial's plan file, searched around the run shown: the cheaper plan's changes
+    by place, its targets on fresh seeds, its bases on a map and its frontier chart."""
+    at = open_page("tutorial.yaml")
+    assert "Plan" in [tab.label for tab in at.tabs]
+    assert next(s for s in at.selectbox if s.label == "Plan file").value.name == "tutorial.yaml"
+    maps_before = len(at.get("deck_gl_json_chart"))
+    charts_before = len(at.get("vega_lite_chart"))
+    next(b for b in at.button if b.label == "Search for the plan").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Cost a day:") for s in at.success)
+    changes = next(t.value for t in at.dataframe if "node_id" in t.value.columns)
+    assert set(changes["place"]) <= {"竖岗镇", "玉皇庙镇", "朱砂镇", "练城乡"}
+    assert len(changes) and (changes["plan"] < changes["scenario"]).any()
+    assert set(changes["decision"]) == {"village vans (station to villages): vehicles per base"}
+    verdicts = next(t.value for t in at.dataframe if "verdict" in t.value.columns)
+    assert set(verdicts["verdict"]) == {"holds"}
+    assert len(at.get("deck_gl_json_chart")) == maps_before + 1
+    planned = json.loads(at.get("deck_gl_json_chart")[-1].proto.json)
+    places = next(layer for layer in planned["layers"] if layer["id"] == "places")
+    marked = [row for row in places["data"] if "in the plan" in row["tip"]]
+    assert {row["tip"].split("\n")[0] for row in marked} == set(changes["place"])
+    assert len(at.get("vega_lite_chart")) == charts_before + 1  # the frontier

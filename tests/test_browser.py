@@ -27,7 +27,7 @@ from sim.scenario.yamlio import read_yaml
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 README_PICTURE = ROOT / "docs" / "app.png"
 TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
-        "Cold chain"]
+        "Cold chain", "Plan"]
 TIP = "() => { const tip = document.querySelector('.deck-tooltip');" \
       " return tip && getComputedStyle(tip).display !== 'none' ? tip.innerText : ''; }"
 # notes whether the landing map was drawn, and whether any KPI card was there by then
@@ -191,6 +191,31 @@ def test_a_planner_s_session_in_the_browser(browser, lang):
     # on the smaller network, stations are large enough to hover too
     tab(page, lang, "Map")
     hover_tooltips(page, lang, villages=1, stations=2, loops=2)
+    page.close()
+
+
+def test_the_plan_tab_draws_the_changes_and_the_frontier(browser):
+    """The tutorial's plan searched on the page, in Chinese: the changed stations on a map
+    drawn with something on it, the frontier chart, no exception."""
+    page = open_app(browser, browser.address, lang="zh", scenario="tutorial.yaml")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
+    settle(page)
+    tab(page, "zh", "Plan")
+    page.get_by_role("button", name=words("zh", "Search for the plan")).click()
+    panel = page.locator('[role="tabpanel"]:visible')
+    panel.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=300_000)
+    settle(page)
+    page.wait_for_timeout(1500)
+    no_exception(page)
+    assert words("zh", "Cost a day: {plan} CNY against {baseline} CNY now ({runs} runs, "
+                 "{seconds} s).").split("{")[0] in panel.inner_text()
+    assert panel.locator('[data-testid="stDataFrame"]').count() == 2  # changes, targets
+    deck = panel.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB")).astype(int)
+    assert (np.abs(pixels - pixels[0, 0]).sum(axis=2) > 60).mean() > 0.01  # drawn, not blank
+    page.screenshot(path=str(SCREENSHOTS / "zh-plan.png"), full_page=True)
     page.close()
 
 

@@ -141,11 +141,12 @@ PLAN_CHANGES = (
     Column("decision", N_("decision"), "text"),
     Column("scenario", N_("now"), "count"),
     Column("plan", N_("plan"), "count"),
+    Column("node_id", DETAIL, "text"),
 )
 PLAN_VERDICTS = (
     Column("condition", N_("demand condition"), "text"),
     Column("target", N_("target"), "text"),
-    Column("mean", N_("mean on fresh seeds"), "number", 3),
+    Column("mean", N_("mean on fresh seeds"), "text"),
     Column("interval", N_("95% interval"), "text"),
     Column("verdict", N_("verdict"), "text"),
 )
@@ -165,12 +166,19 @@ def plan_change_rows(result, names: Names) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["place", "decision", "scenario", "plan", "node_id"])
 
 
-def plan_verdict_rows(result) -> pd.DataFrame:
-    """Each target in each condition on fresh seeds: mean, interval, whether it holds."""
-    return pd.DataFrame([{**vars(v), "interval": f"{v.ci_low:.3g} - {v.ci_high:.3g}",
-                          "verdict": _("holds") if v.held else _("not shown")}
-                         for v in result.verdicts],
-                        columns=["condition", "target", "mean", "interval", "verdict"])
+def plan_verdict_rows(result, said=None) -> pd.DataFrame:
+    """Each target in each condition on fresh seeds: mean, interval, whether it holds.
+    `said(target_text, value)` writes a target and its values (default: as written, 3
+    significant digits; the app says them in words)."""
+    def plain(target: str, value: float | None = None) -> str:
+        return target if value is None else f"{value:.3g}"
+    said = said or plain
+    return pd.DataFrame([{
+        "condition": v.condition, "target": said(v.target),
+        "mean": said(v.target, v.mean),
+        "interval": f"{said(v.target, v.ci_low)} - {said(v.target, v.ci_high)}",
+        "verdict": _("holds") if v.held else _("not shown")} for v in result.verdicts],
+        columns=["condition", "target", "mean", "interval", "verdict"])
 
 
 def plan_frontier_rows(result) -> pd.DataFrame:
@@ -182,3 +190,26 @@ def plan_frontier_rows(result) -> pd.DataFrame:
         "changes": number(len(level.overrides())) if level.best else "-"}
         for target, level in result.frontier],
         columns=["target", "value", "cost_per_day", "cost", "changes"])
+
+
+def plan_cost_words(result) -> str:
+    """The plan's cost a day against now, and how it was found."""
+    return _("Cost a day: {plan} CNY against {baseline} CNY now ({method} search, {runs} runs, "
+             "{seconds} s).").format(
+        plan=number(round(result.best.cost_per_day)),
+        baseline=number(round(result.baseline.cost_per_day)),
+        method=_(PLAN_SEARCHES.get(result.method, result.method)), runs=number(result.runs),
+        seconds=number(result.seconds))
+
+
+def plan_binding_words(result, said=None) -> str:
+    """Why no plan is recommended: the binding target, its best value, at what cost.
+    `said` as for `plan_verdict_rows`."""
+    binding = result.binding or {}
+    target = binding.get("target", "-")
+    value = binding.get("best_value", float("nan"))
+    return _("No plan within the decisions' ranges meets every target. Binding: {target} in "
+             "{condition}, best {value} at {cost} CNY a day.").format(
+        target=said(target) if said else target, condition=binding.get("condition", "-"),
+        value=said(target, value) if said else f"{value:.4g}",
+        cost=number(round(binding.get("at_cost_per_day", 0.0))))

@@ -570,6 +570,43 @@ def run_parts(record: RunRecord, colour_by: str, day: int,
     return MapParts(drawn, lines, record.boundaries, nodes, tips.counties, bubbles)
 
 
+# ----------------------------------------------------------------------- a plan's map
+
+GAINS, LOSES = (30, 150, 60), (230, 120, 20)  # a base that gets more, or fewer
+
+
+def plan_parts(record: RunRecord, changes: pd.DataFrame) -> MapParts:
+    """The network of a run with a plan's changes (`plan_change_rows`): each base that
+    changes larger, green where it gains and orange where it loses, its tooltip saying
+    what; every other place small and grey, the loops thin."""
+    nodes, loops = record.nodes, record.edges
+    said: dict[str, list[str]] = {}
+    more: dict[str, bool] = {}
+    for row in changes.itertuples(index=False):
+        said.setdefault(row.node_id, []).append(_("{decision}: {now} now, {plan} in the plan")
+                                                .format(decision=row.decision, now=row.scenario,
+                                                        plan=row.plan))
+        more[row.node_id] = more.get(row.node_id, False) or row.plan > row.scenario
+    changed = nodes["id"].isin(list(said))
+    drawn = pd.DataFrame({
+        "id": nodes["id"], "lon": nodes["lon"].round(5), "lat": nodes["lat"].round(5),
+        "colour": [[*(GAINS if more[i] else LOSES), 255] if i in said else [*GREY, 140]
+                   for i in nodes["id"]],
+        "radius": np.where(changed, 2.5, 1.0) * nodes["kind"].map(KIND_RADIUS),
+        "tip": ["\n".join([name, *said.get(i, [])])
+                for i, name in zip(nodes["id"], nodes["name"], strict=True)]})
+    lines = pd.DataFrame({"path": loops["path"], "colour": [[*GREY, 120]] * len(loops),
+                          "width": 1.0, "tip": ""})
+    return MapParts(drawn, lines, record.boundaries, nodes,
+                    county_names(nodes, record.boundaries))
+
+
+def plan_legend() -> str:
+    return _row(_("Bases"), [_swatch(GAINS, _("more in the plan")),
+                             _swatch(LOSES, _("fewer in the plan")),
+                             _swatch(GREY, _("as now"))])
+
+
 # --------------------------------------------------------------- before any run
 
 def network_tables(scenario: LoadedScenario, network: Network

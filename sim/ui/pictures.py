@@ -58,3 +58,17 @@ def sweep_band(points: pd.DataFrame, lever: str, kpi: str, lever_label: str | No
     line = (base.mark_line(point=True) if continuous
             else base.mark_point(filled=True, size=80)).encode(y="mean:Q", tooltip=tips)
     return interval + line
+
+
+def frontier_chart(frame: pd.DataFrame, target_title: str) -> alt.LayerChart:
+    """A plan's cost a day against the value of its frontier's target (`plan_frontier_rows`):
+    the price of each step of tightness; values no plan meets are left out."""
+    data = frame.dropna(subset=["cost_per_day"])
+    cost = _("Cost a day (CNY)")
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=target_title, scale=alt.Scale(zero=False)),
+        y=alt.Y("cost_per_day:Q", title=cost, scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=",.0f")),
+        tooltip=[alt.Tooltip("target:N", title=_("Target")),
+                 alt.Tooltip("cost_per_day:Q", title=cost, format=",.0f")])
+    return base.mark_line(interpolate="step-after") + base.mark_point(filled=True, size=70)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ import streamlit as st
 
 from sim import api
 from sim.experiment.design import SweepFile
+from sim.experiment.plan.search import PlanResult
 from sim.network import Network
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.files import SandboxFiles
@@ -51,6 +53,18 @@ def cached_sweep(scenario: LoadedScenario, key: str, overrides: tuple[str, ...],
                 with_overrides(scenario, overrides), design, folder,
                 workers=os.cpu_count(), progress=progress).points
     return cache[key, overrides, lever, values, reps]
+
+
+def cached_plan(scenario: LoadedScenario, key: str, overrides: tuple[str, ...], plan: Path,
+                progress: Callable[[int], None] | None = None) -> PlanResult:
+    """A plan file searched (greedily) around a run's levers, once per session; `progress`
+    counts runs."""
+    cache: dict = st.session_state.setdefault("plans", {})
+    if (key, overrides, plan) not in cache:
+        cache[key, overrides, plan] = api.plan(
+            with_overrides(scenario, overrides), plan, workers=os.cpu_count(),
+            progress=progress, method="greedy")
+    return cache[key, overrides, plan]
 
 
 def loaded(files: SandboxFiles, name: str, key: str) -> LoadedScenario:

@@ -15,6 +15,7 @@ from sim.ui.tabs import (
     facilities,
     lead_times,
     network_map,
+    plan,
     sweep,
 )
 
@@ -27,6 +28,7 @@ def results_tabs(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
              (N_("Facilities"), lambda: facilities.show(record)),
              (N_("Bottlenecks"), lambda: bottlenecks.show(record)),
              (N_("Sweep"), lambda: sweep.show(record, scenario, key)),
+             (N_("Plan"), lambda: plan.show(record, scenario, key)),
              (N_("Compare"), lambda: compare.show(record)),
              (N_("Downloads"), lambda: downloads.show(record))]
     if "cold_chain" in record.summary:
