@@ -295,7 +295,8 @@ def plan(
                               progress=counted, method=method and method.value)
         print_plan(result, Names.of(scenario), console)
         console.print(_("plan written to {folder}/ (scenario.yaml, changes.csv, "
-                        "candidates.csv, plan.json)").format(folder=out))
+                        "candidates.csv, frontier.csv, plan.json; runs/, from which the same "
+                        "command resumes)").format(folder=out))
 
 
 GROWS = "backlog grows at "  # the search's reason when a resource's backlog keeps growing
