@@ -28,6 +28,15 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 README_PICTURE = ROOT / "docs" / "app.png"
 TABS = ["Map", "Lead times", "Facilities", "Bottlenecks", "Sweep", "Compare", "Downloads",
         "Cold chain", "Plan"]
+# the main block's tabs, marked, and whether after a rerun they are that element still and
+# at the same place among their siblings
+MAIN_TABS = """document.querySelector('[data-testid="stMain"] [data-testid="stTabs"]')"""
+MARK_TABS = f"""() => {{ const tabs = {MAIN_TABS};
+  tabs.__kept = [...tabs.parentElement.parentElement.children].indexOf(tabs.parentElement); }}"""
+TABS_KEPT = f"""() => {{ const tabs = {MAIN_TABS};
+  return [tabs.__kept !== undefined,
+          [...tabs.parentElement.parentElement.children].indexOf(tabs.parentElement)
+            === tabs.__kept]; }}"""
 TIP = "() => { const tip = document.querySelector('.deck-tooltip');" \
       " return tip && getComputedStyle(tip).display !== 'none' ? tip.innerText : ''; }"
 # notes whether the landing map was drawn, and whether any KPI card was there by then
@@ -39,18 +48,6 @@ new MutationObserver(() => {
       ? "after the KPIs" : "before the KPIs";
   }
 }).observe(document, {childList: true, subtree: true});
-"""
-# counts the WebGL contexts the page makes: a map rebuilt rather than redrawn makes another
-WEBGL_COUNTED = """
-window.webglContexts = 0;
-const getContext = HTMLCanvasElement.prototype.getContext;
-HTMLCanvasElement.prototype.getContext = function (kind, options) {
-  if (String(kind).startsWith('webgl') && !this.counted) {
-    this.counted = true;
-    window.webglContexts += 1;
-  }
-  return getContext.call(this, kind, options);
-};
 """
 UNFILLED = re.compile(r"[{}]|(^|\s)-(\s|$)|\bNone\b|\bnan\b")
 
@@ -115,7 +112,7 @@ def tooltips(page: Page, blobs: int = 150, strokes: int = 250) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_planner_s_session_in_the_browser(browser, lang):
-    page = open_app(browser, browser.address, lang=lang, watch=LANDING_SEEN + WEBGL_COUNTED)
+    page = open_app(browser, browser.address, lang=lang, watch=LANDING_SEEN)
     # the network shows while the first run is worked out, before any KPI
     page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
     settle(page)
@@ -137,16 +134,18 @@ def test_a_planner_s_session_in_the_browser(browser, lang):
     tab(page, lang, "Map")
     hover_tooltips(page, lang, villages=3, stations=0, loops=2)
 
-    # the first move of the day slider redraws the map where it is rather than building
-    # it again with a new WebGL context (half a second in software rendering, more with
-    # the other tabs rebuilt beside it)
-    contexts = page.evaluate("() => window.webglContexts")
+    # the first move of the day slider redraws the map inside the tabs as they are: the
+    # page keeps its shape, so React does not build the tabs again (with the map and a new
+    # WebGL context: half a second in software rendering, more with the other tabs). Not
+    # counted by WebGL contexts: Streamlit's own clearing race sometimes rebuilds the map
+    # alone (docs/performance.md)
+    page.evaluate(MARK_TABS)
     slider = page.get_by_role("slider").first
     slider.focus()
     slider.press("Home")
     settle(page)
     no_exception(page)
-    assert page.evaluate("() => window.webglContexts") == contexts
+    assert page.evaluate(TABS_KEPT) == [True, True]  # the same element, in the same place
     slider.press("End")  # back to the last day, as the map opens
     settle(page)
 
