@@ -6,10 +6,12 @@ from itertools import pairwise
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import POINT, STATION, build_network
+from sim import api
+from sim.network import POINT, STATION, build_network, with_loops
 from sim.network.roads import Roads
 from sim.network.routes import _greedy_cycle, sweep_partition, tour_order
 from sim.scenario import load_scenario
@@ -155,3 +157,36 @@ def test_greedy_start_is_networkx_greedy_tour(seed, size, values):
     nx.set_edge_attributes(graph, {(u, v): float(hours[u, v]) for u, v in graph.edges}, "weight")
     expected = nx.approximation.greedy_tsp(graph, source=0)[:-1]
     assert _greedy_cycle(hours).tolist() == expected
+
+
+def test_loops_from_elsewhere_replace_a_fleets_loops_and_run():
+    """A solver's loops (here: each station's loops merged into one and driven backwards)
+    replace the network's: the base keeps its vans, every village stays served once, the
+    other routes keep their places, and the run delivers every parcel."""
+    scenario = load_scenario(TUTORIAL, ["run.days=3"])
+    network = build_network(scenario)
+    village = [r for r in network.routes if r.fleet == "village"]
+    bases = sorted({r.base for r in village})
+    merged = {base: [np.concatenate([r.stops for r in village if r.base == base])[::-1]]
+              for base in bases}
+    replanned = with_loops(network, "village", merged)
+    new = [r for r in replanned.routes if r.fleet == "village"]
+    assert len(new) == len(bases)
+    assert [r.index for r in replanned.routes] == list(range(len(replanned.routes)))
+    for base in bases:
+        assert sum(r.vehicles for r in new if r.base == base) == sum(
+            r.vehicles for r in village if r.base == base)
+    for route in new:  # each village's parcels go down on its new loop
+        assert (replanned.route_of[route.stops, 0] == route.index).all()
+        assert route.leg_km.size == route.stops.size + 1 and (route.leg_km > 0).all()
+    others = [r.name for r in network.routes if r.fleet != "village"]
+    assert [r.name for r in replanned.routes if r.fleet != "village"] == others
+    for park in np.flatnonzero(network.courier_route >= 0):
+        assert replanned.routes[replanned.courier_route[park]].name == \
+            network.routes[network.courier_route[park]].name
+    parcels = api.run(scenario, network=replanned).summary["parcels"]
+    assert parcels["delivered"] + parcels["in_network"] == parcels["created"] > 0
+    assert parcels["in_network"] < 0.01 * parcels["created"]
+    wrong = {bases[0]: [merged[bases[0]][0][1:]]}  # one village left off
+    with pytest.raises(ValueError, match="do not visit its stops"):
+        with_loops(network, "village", wrong)

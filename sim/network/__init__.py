@@ -6,7 +6,7 @@ reads them and never looks back at the scenario's tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -264,7 +264,6 @@ def _loops(
     routes = []
     for number, sector in enumerate(sectors):
         stops, legs = ordered_loop(roads, hours, predecessors, position, base, kids[sector])
-        share = vehicles // len(sectors) + (number < vehicles % len(sectors))
         routes.append(Route(
             index=first_index + number,
             name=f"{fleet_name}:{tree.ids[base]}:{label}{number + 1}",
@@ -274,11 +273,54 @@ def _loops(
             stops=stops.astype(np.int32),
             leg_km=np.array([leg.km for leg in legs]),
             leg_hours=np.array([leg.hours(roads.class_speed, fleet.speed_kmh) for leg in legs]),
-            vehicles=int(share),
+            vehicles=_share(vehicles, len(sectors), number),
             carrier=carrier,
             mode=mode,
         ))
     return routes
+
+
+def _share(vehicles: int, loops: int, number: int) -> int:
+    """A base's vehicles spread evenly over its loops, the first loops taking the rest."""
+    return vehicles // loops + (number < vehicles % loops)
+
+
+def with_loops(network: Network, fleet: str, loops: dict[int, list[np.ndarray]]) -> Network:
+    """The network with a fleet's joint loops at some bases replaced: `loops` maps a base to
+    its new loops, each its stops (node indices) in visiting order, for example a
+    vehicle-routing solver's. Every stop of the old loops must be on a new one; each base
+    keeps its vehicles, spread over its new loops as the network spreads its own."""
+    tree, roads = network.tree, network.roads
+    old = [r for r in network.routes if r.fleet == fleet and r.mode == "joint" and r.base in loops]
+    gone = {r.index for r in old}
+    routes, renumber = [], np.full(len(network.routes), -1, dtype=np.int32)
+    for route in network.routes:
+        if route.index not in gone:
+            renumber[route.index] = len(routes)
+            routes.append(replace(route, index=len(routes)))
+    route_of = np.where(network.route_of >= 0, renumber[network.route_of], -1).astype(np.int32)
+    courier = np.where(network.courier_route >= 0, renumber[network.courier_route],
+                       -1).astype(np.int32)
+    for base, new in loops.items():
+        before = [r for r in old if r.base == base]
+        if {int(s) for r in before for s in r.stops} != {int(s) for stops in new for s in stops}:
+            raise ValueError(f"the new loops of {tree.ids[base]} do not visit its stops")
+        sources = np.concatenate(([base], *new)).astype(np.int64)
+        _hours, predecessors = roads.shortest_among(sources)
+        row = {int(node): index for index, node in enumerate(sources)}
+        vehicles, spec = sum(r.vehicles for r in before), before[0].spec
+        for number, stops in enumerate(new):
+            path = [int(base), *map(int, stops), int(base)]
+            legs = [roads.leg(predecessors[row[a]], a, b) for a, b in pairwise(path)]
+            route_of[np.asarray(stops), :] = len(routes)
+            routes.append(Route(
+                index=len(routes), name=f"{fleet}:{tree.ids[base]}:{number + 1}", fleet=fleet,
+                spec=spec, base=int(base), stops=np.asarray(stops, dtype=np.int32),
+                leg_km=np.array([leg.km for leg in legs]),
+                leg_hours=np.array([leg.hours(roads.class_speed, spec.speed_kmh)
+                                    for leg in legs]),
+                vehicles=_share(vehicles, len(new), number)))
+    return replace(network, routes=routes, route_of=route_of, courier_route=courier)
 
 
 def ordered_loop(roads: Roads, hours: np.ndarray, predecessors: np.ndarray,
