@@ -25,7 +25,7 @@ from sim.experiment.design import SweepFile
 from sim.experiment.executors import executor
 from sim.experiment.output import write_capacity
 from sim.experiment.plan.file import read_plan_file, targets_of, variables
-from sim.experiment.plan.output import PLAN, write_plan
+from sim.experiment.plan.output import PLAN, changes, write_plan
 from sim.experiment.plan.search import Evaluator, PlanResult, frontier, search
 from sim.experiment.plan.store import RunStore
 from sim.experiment.replicate import Replications
@@ -154,7 +154,8 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
             evaluator = Evaluator(scenario, design, found, targets, pool, progress,
                                   None if folder is None else RunStore(folder))
             result = search(evaluator, source, method)
-            result.frontier = frontier(evaluator, source, method)
+            result.frontier = frontier(evaluator, source, method, result)
+        result.changes = changes(result, scenario, network)
         if folder is not None:
             write_plan(result, evaluator, scenario, folder)
     return result

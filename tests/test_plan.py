@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -14,7 +15,8 @@ from typer.testing import CliRunner
 from sim import api
 from sim.cli import app as cli
 from sim.experiment.executors import InlineExecutor
-from sim.experiment.plan.file import PlanFile, read_plan_file, targets_of, variables
+from sim.experiment.plan.file import PlanFile, Variable, read_plan_file, targets_of, variables
+from sim.experiment.plan.output import changes
 from sim.experiment.plan.search import Evaluator, PlanResult, verify
 from sim.network import build_network
 
@@ -230,3 +232,70 @@ def test_a_search_cut_short_resumes_where_it_stopped(tmp_path, searched):
     assert resumed.best.values == whole.best.values
     assert [j.cost_per_day for j in resumed.judged] == [j.cost_per_day for j in whole.judged]
     assert json.loads((out / "plan.json").read_text(encoding="utf-8"))["feasible"]
+
+
+def test_a_decision_on_levels_moves_a_share_and_prices_it(tmp_path):
+    """Door delivery as levels of a share: each level is run as written, and its investment is
+    its cost per unit x the change (door delivery costs the simulation nothing, so with
+    common random numbers the two candidates' costs differ by exactly that)."""
+    path = small_plan(tmp_path, decisions={"door": {
+        "key": "pickup.door_share", "levels": [0.1, 0.5], "cost_per_unit_day": 1000}},
+        targets=["by_tier.point.on_time_rate>=0.5"])
+    result = api.plan(None, path, method="exhaustive", workers=1)
+    now, more = sorted(result.judged, key=lambda j: j.values)
+    assert (now.values, more.values) == ((0,), (1,))
+    assert more.cost_per_day - now.cost_per_day == pytest.approx(400.0)
+    for condition in now.kpis:  # more parcels to the door: villagers wait less
+        assert (more.mean(condition, "by_tier.point.lead_time_h.mean")
+                < now.mean(condition, "by_tier.point.lead_time_h.mean"))
+    assert result.overrides(more) == ["pickup.door_share=0.5"]
+    assert result.best is now  # both meet the loose target; the scenario's is cheaper
+
+
+@pytest.mark.parametrize(("decision", "field", "problem"), [
+    ({"key": "pickup.door_share", "levels": [0.2, 0.5]}, "decisions.bad.levels",
+     "does not hold the scenario's value 0.1"),
+    ({"key": "pickup.door_share", "range": [0, 1]}, "decisions.bad.key",
+     "give levels for a rate or a share"),
+    ({"key": "pickup.door_share", "levels": [0.1, 1.5]}, "decisions.bad.levels",
+     "door_share"),
+    ({"key": "fleets.village.dispatch", "levels": [1, 2]}, "decisions.bad.key",
+     "not a numeric setting"),
+    ({"vehicles": "village", "levels": [1, 2]}, "decisions.bad", "only for a key"),
+])
+def test_bad_levels_exit_2_naming_the_field(tmp_path, decision, field, problem):
+    path = small_plan(tmp_path, decisions={"bad": decision})
+    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert field in result.output and problem in result.output
+
+
+def test_a_resized_fleet_is_said_as_vehicles_at_each_base_with_its_county():
+    """A plan that sets a fleet-wide number is also written as the vans each station gains,
+    so that a planner reads what to buy where."""
+    scenario = api.read(ROOT / "configs" / "tutorial.yaml")
+    vans = Variable("village_vans", "", "fleets.village.vehicles", 2, 2, 3, 150.0)
+    chosen = SimpleNamespace(variables=[vans], best=SimpleNamespace(values=(3,)),
+                             overrides=lambda: vans.overrides(3))
+    now = build_network(scenario)
+    table = changes(chosen, scenario, now)
+    setting, *bases = table.to_dict(orient="records")
+    assert setting["setting"] == "fleets.village.vehicles" and setting["change"] == 1
+    assert setting["investment_per_day"] == 150.0
+    stations = {str(now.tree.ids[r.base]) for r in now.routes if r.fleet == "village"}
+    assert {b["node_id"] for b in bases} == stations
+    assert all(b["scenario"] == 2 and b["plan"] == 3 and b["county"] for b in bases)
+    assert all(b["decision"] == "village_vans" for b in bases)  # the decision that did it
+    assert all(b["place"] != b["node_id"] for b in bases)  # by name
+
+
+def test_the_kaifeng_plan_file_is_valid():
+    path = ROOT / "configs" / "plans" / "kaifeng.yaml"
+    plan = read_plan_file(path)
+    scenario = api.read(path.parent / str(plan.scenario))
+    found = variables(plan, scenario, build_network(scenario), str(path))
+    assert [v.decision for v in found] == list(plan.decisions)
+    assert all(v.value(v.baseline) == value for v, value in zip(found, [
+        0.7, 3500, 450, 0.7, 0.1], strict=True))  # each starts at the scenario's value
+    assert set(plan.conditions) == {"ordinary_month", "double_11"}

@@ -139,13 +139,14 @@ PLAN_SEARCHES = {"exhaustive": N_("exhaustive"), "greedy": N_("greedy")}
 PLAN_CHANGES = (
     Column("place", N_("where"), "text"),
     Column("decision", N_("decision"), "text"),
-    Column("scenario", N_("now"), "count"),
-    Column("plan", N_("plan"), "count"),
+    Column("now", N_("now"), "text"),
+    Column("planned", N_("plan"), "text"),
     Column("node_id", DETAIL, "text"),
 )
 PLAN_VERDICTS = (
     Column("condition", N_("demand condition"), "text"),
     Column("target", N_("target"), "text"),
+    Column("now", N_("now (95% interval)"), "text"),
     Column("mean", N_("mean on fresh seeds"), "text"),
     Column("interval", N_("95% interval"), "text"),
     Column("verdict", N_("verdict"), "text"),
@@ -158,27 +159,46 @@ PLAN_FRONTIER = (
 
 
 def plan_change_rows(result, names: Names) -> pd.DataFrame:
-    """What a plan (`sim.experiment.plan.search.PlanResult`) changes where, by name."""
-    rows = [{"place": names.node(v.place) if v.place else _("every base"),
-             "decision": v.decision, "scenario": v.baseline, "plan": value, "node_id": v.place}
-            for v, value in zip(result.variables, result.best.values, strict=True)
-            if value != v.baseline] if result.best is not None else []
-    return pd.DataFrame(rows, columns=["place", "decision", "scenario", "plan", "node_id"])
+    """What a plan (`sim.experiment.plan.search.PlanResult`, its `changes`) changes where:
+    places by name, values as numbers (`scenario`, `plan`) and as written (`now`,
+    `planned`)."""
+    table = result.changes if result.changes is not None else pd.DataFrame(
+        columns=["place", "decision", "named_by", "scenario", "plan", "node_id"])
+    return pd.DataFrame({
+        "place": [place or _("every base") for place in table["place"]],
+        "decision": table["decision"], "named_by": table["named_by"],
+        "scenario": table["scenario"], "plan": table["plan"],
+        "now": [_setting(v) for v in table["scenario"]],
+        "planned": [_setting(v) for v in table["plan"]],
+        "node_id": table["node_id"]})
+
+
+def _setting(value: float) -> str:
+    """A decision's value: a count with separators, a rate or a share as written (0.35)."""
+    return number(value) if float(value).is_integer() else f"{value:g}"
 
 
 def plan_verdict_rows(result, said=None) -> pd.DataFrame:
-    """Each target in each condition on fresh seeds: mean, interval, whether it holds.
+    """Each target in each condition on fresh seeds: the scenario as it is (mean and
+    interval on the same seeds), the plan's mean and interval, whether it holds.
     `said(target_text, value)` writes a target and its values (default: as written, 3
     significant digits; the app says them in words)."""
     def plain(target: str, value: float | None = None) -> str:
         return target if value is None else f"{value:.3g}"
     said = said or plain
+    now = {(v.condition, v.target): v for v in result.baseline_verdicts}
+
+    def then(v) -> str:
+        was = now.get((v.condition, v.target))
+        return "-" if was is None or was.target == "stable" else (
+            f"{said(v.target, was.mean)} ({said(v.target, was.ci_low)} - "
+            f"{said(v.target, was.ci_high)})")
     return pd.DataFrame([{
-        "condition": v.condition, "target": said(v.target),
+        "condition": v.condition, "target": said(v.target), "now": then(v),
         "mean": said(v.target, v.mean),
         "interval": f"{said(v.target, v.ci_low)} - {said(v.target, v.ci_high)}",
         "verdict": _("holds") if v.held else _("not shown")} for v in result.verdicts],
-        columns=["condition", "target", "mean", "interval", "verdict"])
+        columns=["condition", "target", "now", "mean", "interval", "verdict"])
 
 
 def plan_frontier_rows(result) -> pd.DataFrame:

@@ -208,6 +208,7 @@ SETTINGS = {"run.days": N_("Days"), "run.seed": N_("Seed"), "run.start_date": N_
             "operations.township": N_("Township leg (park to stations)"),
             "operations.village": N_("Village leg (station to villages)")}
 SHIFTS = re.compile(r"facilities\.(hub|park|station)\.shifts")
+SIZED = re.compile(r"fleets\.(\w+)\.size_for_load")
 
 
 def setting_name(key: str) -> str:
@@ -217,6 +218,10 @@ def setting_name(key: str) -> str:
     shifts = SHIFTS.fullmatch(key)
     if shifts:
         return _("Shifts of the {tier}").format(tier=kind(TIERS, shifts.group(1)))
+    sized = SIZED.fullmatch(key)
+    if sized:
+        return _("{fleet}: vehicles for this share of their capacity on an ordinary day"
+                 ).format(fleet=kind(FLEETS, sized.group(1)))
     lever = EVERY_SCENARIO.get(key)
     return key if lever is None else title(lever)
 

@@ -582,10 +582,10 @@ def plan_parts(record: RunRecord, changes: pd.DataFrame) -> MapParts:
     nodes, loops = record.nodes, record.edges
     said: dict[str, list[str]] = {}
     more: dict[str, bool] = {}
-    for row in changes.itertuples(index=False):
+    for row in changes[changes["node_id"] != ""].itertuples(index=False):
         said.setdefault(row.node_id, []).append(_("{decision}: {now} now, {plan} in the plan")
-                                                .format(decision=row.decision, now=row.scenario,
-                                                        plan=row.plan))
+                                                .format(decision=row.decision, now=row.now,
+                                                        plan=row.planned))
         more[row.node_id] = more.get(row.node_id, False) or row.plan > row.scenario
     changed = nodes["id"].isin(list(said))
     drawn = pd.DataFrame({

@@ -12,9 +12,14 @@ must hold (targets), under which demand (conditions), and how many replications 
       village_vans: {vehicles: village, at: each, range: [1, 3]}
       village_departures: {key: fleets.village.departures_per_day, range: [1, 3]}
 
-A decision becomes one or more integer variables: `key` is one scenario setting; `vehicles`
-is a fleet's vehicles at its bases, `at` each base on its own (`each`), all bases together
-(`all`), or the listed bases (node ids), each on its own.
+A decision becomes one or more variables: `key` is one scenario setting; `vehicles` is a
+fleet's vehicles at its bases, `at` each base on its own (`each`), all bases together
+(`all`), or the listed bases (node ids), each on its own. A variable takes the integers of
+its `range`, or, for a setting that is not a count (a rate, a share), one of its `levels`:
+a search moves it one level at a time, forward to add capacity (the next integer, the next
+level), back to save.
+
+      door_delivery: {key: pickup.door_share, levels: [0.1, 0.3, 0.5], cost_per_unit_day: 1e5}
 """
 
 from __future__ import annotations
@@ -39,7 +44,11 @@ class Decision(Strict):
     vehicles: str | None = Field(None, description="a fleet: its vehicles at its bases")
     at: Literal["each", "all"] | list[str] = Field(
         "each", description="for vehicles: each base, all bases together, or these bases")
-    range: tuple[int, int]
+    range: tuple[int, int] | None = Field(None, description="the integers it may take")
+    levels: list[int | float] | None = Field(
+        None, min_length=2, max_length=50,
+        description="for a key: the values it may take, in the order a search adds capacity "
+        "(the scenario's among them)")
     cost_per_unit_day: float = Field(
         0.0, description="CNY a day per unit above the scenario's value (an investment the "
         "simulation does not cost, amortised); negative below it")
@@ -51,9 +60,15 @@ class Decision(Strict):
         if self.vehicles is not None and self.vehicles not in FLEET_NAMES:
             raise ValueError(f"vehicles: unknown fleet {self.vehicles!r}; fleets are "
                              f"{', '.join(FLEET_NAMES)}")
-        low, high = self.range
-        if low > high:
-            raise ValueError(f"range: {low} is above {high}")
+        if (self.range is None) == (self.levels is None):
+            raise ValueError("give either range (integers) or levels (values, for a key)")
+        if self.levels is not None:
+            if self.key is None:
+                raise ValueError("levels: only for a key; vehicles take a range")
+            if len(set(self.levels)) != len(self.levels):
+                raise ValueError("levels: give each value once")
+        elif self.range[0] > self.range[1]:
+            raise ValueError(f"range: {self.range[0]} is above {self.range[1]}")
         return self
 
 
@@ -91,7 +106,9 @@ def read_plan_file(path: Path) -> PlanFile:
 
 @dataclass(frozen=True)
 class Variable:
-    """One integer a plan chooses: its overrides at a value, the scenario's own value."""
+    """One integer a plan chooses, and what it means: a search moves its position between
+    `low` and `high` (`baseline` is the scenario's); the setting takes the position itself,
+    or the level at that place among `levels`."""
 
     decision: str
     place: str  # the base's node id, or "" for a setting
@@ -100,9 +117,19 @@ class Variable:
     low: int
     high: int
     cost_per_unit_day: float
+    levels: tuple[int | float, ...] = ()
+    fleet: str = ""  # for vehicles at a base: the fleet
 
-    def overrides(self, value: int) -> list[str]:
-        return [] if value == self.baseline else [f"{self.key}={value}"]
+    def value(self, position: int) -> int | float:
+        """The setting's value at a position."""
+        return self.levels[position] if self.levels else position
+
+    def investment(self, position: int) -> float:
+        """CNY a day the plan file prices for this position (0 at the scenario's)."""
+        return self.cost_per_unit_day * (self.value(position) - self.value(self.baseline))
+
+    def overrides(self, position: int) -> list[str]:
+        return [] if position == self.baseline else [f"{self.key}={self.value(position)}"]
 
 
 def targets_of(plan: PlanFile, source: str) -> list[Target]:
@@ -138,17 +165,28 @@ def variables(plan: PlanFile, scenario: LoadedScenario, network: Network,
 
 def _setting(name: str, decision: Decision, scenario: LoadedScenario,
              source: str) -> Variable:
-    key = str(decision.key)
+    key, field = str(decision.key), f"decisions.{name}"
     value = _current(scenario.config.model_dump(), key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ScenarioError(source, f"decisions.{name}.key",
-                            f"{key} is not an integer setting of the scenario")
-    try:
-        with_overrides(scenario, [f"{key}={value}"])
-    except ScenarioError as error:
-        raise ScenarioError(source, f"decisions.{name}.key", error.message) from None
-    low, high = decision.range
-    return Variable(name, "", key, value, low, high, decision.cost_per_unit_day)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or (decision.levels is None and not isinstance(value, int)):
+        kind = "an integer" if decision.levels is None else "a numeric"
+        raise ScenarioError(source, f"{field}.key", f"{key} is not {kind} setting of the "
+                            "scenario" + ("; give levels for a rate or a share"
+                                          if number else ""))
+    for tried in [value] if decision.levels is None else decision.levels:
+        try:
+            with_overrides(scenario, [f"{key}={tried}"])
+        except ScenarioError as error:
+            raise ScenarioError(source, f"{field}.key" if tried == value else f"{field}.levels",
+                                error.message) from None
+    if decision.levels is None:
+        low, high = decision.range
+        return Variable(name, "", key, value, low, high, decision.cost_per_unit_day)
+    if value not in decision.levels:
+        raise ScenarioError(source, f"{field}.levels", (
+            f"{decision.levels} does not hold the scenario's value {value}"))
+    return Variable(name, "", key, decision.levels.index(value), 0, len(decision.levels) - 1,
+                    decision.cost_per_unit_day, tuple(decision.levels))
 
 
 def _current(config: Mapping[str, Any], key: str) -> Any:
@@ -164,17 +202,23 @@ def _current(config: Mapping[str, Any], key: str) -> Any:
     return node
 
 
+def vehicles_by_base(network: Network) -> dict[tuple[str, str], int]:
+    """Each fleet's vehicles at each of its bases: (fleet, base node id) -> vehicles."""
+    found: dict[tuple[str, str], int] = {}
+    for route in network.routes:
+        key = (route.fleet, str(network.tree.ids[route.base]))
+        found[key] = found.get(key, 0) + route.vehicles
+    return found
+
+
 def _vehicles(name: str, decision: Decision, network: Network, source: str) -> list[Variable]:
     fleet = str(decision.vehicles)
-    bases: dict[str, int] = {}
-    for route in network.routes:
-        if route.fleet == fleet:
-            base = str(network.tree.ids[route.base])
-            bases[base] = bases.get(base, 0) + route.vehicles
+    bases = {base: count for (of, base), count in vehicles_by_base(network).items()
+             if of == fleet}
     if not bases:
         raise ScenarioError(source, f"decisions.{name}.vehicles",
                             f"the scenario runs no {fleet} vehicles")
-    low, high = decision.range
+    low, high = decision.range or (0, 0)
     if decision.at == "all":
         values = set(bases.values())
         if len(values) > 1:
@@ -182,14 +226,14 @@ def _vehicles(name: str, decision: Decision, network: Network, source: str) -> l
                 f"all: the bases hold {min(values)} to {max(values)} vehicles, not one number; "
                 "use each"))
         return [_AllBases(name, "", "", values.pop(), low, high, decision.cost_per_unit_day,
-                          tuple(bases))]
+                          fleet=fleet, bases=tuple(bases))]
     chosen = list(bases) if decision.at == "each" else decision.at
     unknown = [base for base in chosen if base not in bases]
     if unknown:
         raise ScenarioError(source, f"decisions.{name}.at",
                             f"not a base of the {fleet} fleet: {', '.join(unknown[:5])}")
     return [Variable(name, base, f"node_overrides.{base}.vehicles", bases[base], low, high,
-                     decision.cost_per_unit_day) for base in chosen]
+                     decision.cost_per_unit_day, fleet=fleet) for base in chosen]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A plan's files: the planned scenario, what changes where with its cost, the verdict.
 
     DIR/scenario.yaml     the planned scenario, which `sim run` reproduces
-    DIR/changes.csv       one row per decision that moves: where, from, to, its cost a day
+    DIR/changes.csv       one row per decision that moves (where, from, to, its cost a day),
+                          and per base whose vehicles a resized fleet changes
     DIR/candidates.csv    every candidate judged: its values, cost a day, shortfall
     DIR/frontier.csv      with a frontier: the plan's cost at each value of one target
     DIR/runs/             every finished run, so that a search cut short resumes
@@ -16,8 +17,10 @@ import math
 
 import pandas as pd
 
+from sim.experiment.plan.file import vehicles_by_base
 from sim.experiment.plan.search import COST, Evaluator, PlanResult
 from sim.experiment.plan.store import FOLDER
+from sim.network import Network, build_network
 from sim.results.folders import Kind, OutputFolder
 from sim.results.jsonable import json_ready
 from sim.results.names import Names
@@ -30,28 +33,54 @@ PLAN = Kind("plan", frozenset({"scenario.yaml", "changes.csv", "candidates.csv",
 EXCEL = "utf-8-sig"  # Excel on Chinese Windows reads UTF-8 only with its byte-order mark
 
 
-def changes(result: PlanResult, names: Names) -> pd.DataFrame:
+CHANGES = ["decision", "place", "county", "node_id", "setting", "named_by", "scenario", "plan",
+           "change", "investment_per_day"]
+
+
+def changes(result: PlanResult, scenario: LoadedScenario, network: Network) -> pd.DataFrame:
     """What to add or remove where, in the scenario's own names, with its cost a day (the
-    investment the plan file prices; vehicle-days and km are in the simulated cost)."""
+    investment the plan file prices; vehicle-days and km are in the simulated cost). A
+    setting that resizes a fleet (vans for a lower share of their capacity) is also said as
+    the vehicles it adds or removes at each base, with the base's county. `named_by` is the
+    setting a reader knows the row by (a base's vehicles by its fleet's)."""
+    if result.best is None:
+        return pd.DataFrame(columns=CHANGES)
+    names = Names.of(scenario)
+    county = dict(zip(network.tree.ids, network.tree.county, strict=True))
+    planned = build_network(with_overrides(scenario, result.overrides()))
     rows = []
-    if result.best is not None:
-        for variable, value in zip(result.variables, result.best.values, strict=True):
-            if value != variable.baseline:
-                rows.append({
-                    "decision": variable.decision,
-                    "place": names.node(variable.place) if variable.place else "",
-                    "node_id": variable.place, "setting": variable.key,
-                    "scenario": variable.baseline, "plan": value,
-                    "change": value - variable.baseline,
-                    "investment_per_day": variable.cost_per_unit_day * (
-                        value - variable.baseline) + 0.0})  # no "-0.0" for a free unit
-    return pd.DataFrame(rows, columns=["decision", "place", "node_id", "setting", "scenario",
-                                       "plan", "change", "investment_per_day"])
+    for variable, value in zip(result.variables, result.best.values, strict=True):
+        if value != variable.baseline:
+            rows.append({
+                "decision": variable.decision,
+                "place": names.node(variable.place) if variable.place else "",
+                "county": county.get(variable.place, ""), "node_id": variable.place,
+                "setting": variable.key,
+                "named_by": (f"fleets.{variable.fleet}.vehicles" if variable.fleet
+                             else variable.key),
+                "scenario": variable.value(variable.baseline), "plan": variable.value(value),
+                "change": variable.value(value) - variable.value(variable.baseline),
+                "investment_per_day": variable.investment(value) + 0.0})  # not "-0.0"
+    decided = {row["node_id"] for row in rows if row["setting"].endswith(".vehicles")}
+    before, after = vehicles_by_base(network), vehicles_by_base(planned)
+    for fleet, base in sorted(before.keys() | after.keys()):
+        old, new = before.get((fleet, base), 0), after.get((fleet, base), 0)
+        if old != new and base not in decided:
+            cause = [v.decision for v in result.variables
+                     if v.fleet == fleet or v.key.startswith(f"fleets.{fleet}.")]
+            rows.append({"decision": cause[0] if cause else f"{fleet} vehicles",
+                         "place": names.node(base), "county": county.get(base, ""),
+                         "node_id": base, "setting": f"node_overrides.{base}.vehicles",
+                         "named_by": f"fleets.{fleet}.vehicles", "scenario": old, "plan": new,
+                         "change": new - old, "investment_per_day": 0.0})
+    return pd.DataFrame(rows, columns=CHANGES)
 
 
 def candidates(result: PlanResult, evaluator: Evaluator) -> pd.DataFrame:
     columns = [f"{v.decision}:{v.place}" if v.place else v.decision for v in result.variables]
-    rows = [{**dict(zip(columns, j.values, strict=True)), "cost_per_day": j.cost_per_day,
+    rows = [{**{column: variable.value(value) for column, variable, value
+                in zip(columns, result.variables, j.values, strict=True)},
+             "cost_per_day": j.cost_per_day,
              "shortfall": evaluator.shortfall(j), "feasible": evaluator.feasible(j)}
             for j in result.judged]
     return pd.DataFrame(rows).sort_values(["feasible", "cost_per_day"],
@@ -87,7 +116,10 @@ def document(result: PlanResult, evaluator: Evaluator) -> dict:
                 for condition in plan.conditions}
 
     baseline = result.baseline
-    mean, low, high = result.verified_cost or (math.nan,) * 3
+
+    def verified(cost: tuple[float, float, float] | None) -> dict:
+        mean, low, high = cost or (math.nan,) * 3
+        return {"mean": mean, "ci_low": low, "ci_high": high}
     return {
         "feasible": result.feasible,
         "method": result.method,
@@ -97,11 +129,13 @@ def document(result: PlanResult, evaluator: Evaluator) -> dict:
         "reps": plan.reps,
         "verify_reps": plan.verify_reps,
         "baseline": {"cost_per_day": baseline.cost_per_day,
-                     "feasible": evaluator.feasible(baseline), "kpis": kpis_of(baseline)},
+                     "feasible": evaluator.feasible(baseline), "kpis": kpis_of(baseline),
+                     "cost_per_day_verified": verified(result.baseline_cost),
+                     "verified": [vars(v) for v in result.baseline_verdicts]},
         "plan": None if result.best is None else {
             "overrides": result.overrides(),
             "cost_per_day": result.best.cost_per_day,
-            "cost_per_day_verified": {"mean": mean, "ci_low": low, "ci_high": high},
+            "cost_per_day_verified": verified(result.verified_cost),
             "kpis": kpis_of(result.best)},
         "verified": [vars(v) for v in result.verdicts],
         "binding": result.binding,
@@ -116,11 +150,10 @@ def document(result: PlanResult, evaluator: Evaluator) -> dict:
 def write_plan(result: PlanResult, evaluator: Evaluator, scenario: LoadedScenario,
                folder: OutputFolder) -> None:
     """Every file, plan.json last (it says the plan is complete)."""
-    names = Names.of(scenario)
     planned = with_overrides(scenario, result.overrides())
     folder.write_text("scenario.yaml", dump_yaml(scenario_document(planned)))
-    table = changes(result, names)
-    folder.write("changes.csv", lambda tmp: table.to_csv(tmp, index=False, encoding=EXCEL))
+    folder.write("changes.csv", lambda tmp: result.changes.to_csv(tmp, index=False,
+                                                                 encoding=EXCEL))
     tried = candidates(result, evaluator)
     folder.write("candidates.csv", lambda tmp: tried.to_csv(tmp, index=False, encoding=EXCEL))
     if result.frontier:

@@ -31,6 +31,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from sim.errors import ScenarioError
 from sim.experiment.capacity import UNSTABLE_SHARE, Target
@@ -90,6 +91,10 @@ class PlanResult:
     seconds: float
     binding: dict | None = None  # when infeasible: which target binds, best value, cost
     frontier: list[tuple[Target, PlanResult]] = field(default_factory=list)  # target, plan
+    # the scenario as it is on the same fresh seeds, to set the plan against
+    baseline_verdicts: list[Verdict] = field(default_factory=list)
+    baseline_cost: tuple[float, float, float] | None = None
+    changes: pd.DataFrame | None = None  # what the plan adds or removes where (output.py)
 
     def overrides(self, judged: Judged | None = None) -> list[str]:
         chosen = judged or self.best
@@ -159,7 +164,7 @@ class Evaluator:
             kpis[condition] = table
             unstable[condition] = sum(bool(r.unstable) for r in good) / max(len(good), 1)
         first = next(iter(self.plan.conditions))
-        investment = sum(v.cost_per_unit_day * (value - v.baseline)
+        investment = sum(v.investment(value)
                          for v, value in zip(self.variables, values, strict=True))
         simulated = kpis[first][COST]
         cost = float(np.mean(simulated)) + investment if simulated else math.inf
@@ -193,9 +198,12 @@ class Evaluator:
         return self.shortfall(judged) == 0.0
 
 
-def search(evaluator: Evaluator, source: str, method: str | None = None) -> PlanResult:
+def search(evaluator: Evaluator, source: str, method: str | None = None,
+           start: Candidate | None = None, against: bool = True) -> PlanResult:
     """The cheapest verified plan (see the module's docstring); `method` overrides the
-    plan file's."""
+    plan file's; a greedy search starts from `start` (default: the scenario as it is).
+    `against`: the scenario as it is is also run on the same fresh seeds, so that the plan
+    is set against it with intervals (skipped when it is the plan)."""
     started = time.perf_counter()
     plan, found, targets = evaluator.plan, evaluator.variables, evaluator.targets
     chosen = method or plan.method
@@ -213,7 +221,7 @@ def search(evaluator: Evaluator, source: str, method: str | None = None) -> Plan
         everything = list(itertools.product(*(range(v.low, v.high + 1) for v in found)))
         judged = evaluator.judge(everything)
     else:
-        judged = greedy(evaluator, baseline)
+        judged = greedy(evaluator, baseline if start is None else evaluator.judge([start])[0])
     feasible = sorted((j for j in judged if evaluator.feasible(j)),
                       key=lambda j: (j.cost_per_day, j.values))
     best, verdicts, verified_cost = None, [], None
@@ -231,16 +239,24 @@ def search(evaluator: Evaluator, source: str, method: str | None = None) -> Plan
                    "not_verified": True}
     elif best is None:
         binding = _binding(evaluator, judged)
-    return PlanResult(found, baseline, best, verdicts, verified_cost,
-                      best is not None, chosen, judged, evaluator.runs,
-                      time.perf_counter() - started, binding)
+    result = PlanResult(found, baseline, best, verdicts, verified_cost, best is not None,
+                        chosen, judged, evaluator.runs, 0.0, binding)
+    if against:
+        result.baseline_verdicts, result.baseline_cost = (
+            (verdicts, verified_cost) if best is baseline else verify(evaluator, baseline))
+        result.runs = evaluator.runs
+    result.seconds = time.perf_counter() - started
+    return result
 
 
-def frontier(evaluator: Evaluator, source: str, method: str | None = None
-             ) -> list[tuple[Target, PlanResult]]:
+def frontier(evaluator: Evaluator, source: str, method: str | None = None,
+             planned: PlanResult | None = None) -> list[tuple[Target, PlanResult]]:
     """The plan at each value of the frontier's target (the others as they are), from the
-    candidates already judged where the search meets them again."""
+    candidates already judged where the search meets them again. A greedy search starts
+    from the `planned` result's plan: a looser target only removes units from it, a tighter
+    one adds to it, so each level costs a few steps rather than a whole search."""
     plan = evaluator.plan
+    start = planned.best.values if planned is not None and planned.best is not None else None
     if plan.frontier is None:
         return []
     place = plan.frontier.target
@@ -249,7 +265,7 @@ def frontier(evaluator: Evaluator, source: str, method: str | None = None
         targets = list(evaluator.targets)
         targets[place] = Target(targets[place].kpi, targets[place].op, float(value))
         levels.append((targets[place], search(evaluator.with_targets(targets), source,
-                                               method)))
+                                               method, start, against=False)))
     return levels
 
 

@@ -70,6 +70,10 @@ def show(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
                .format(targets=_("; ").join(said(target) for target in plan.targets),
                        conditions=_("; ").join(plan.conditions), reps=plan.reps,
                        fresh=plan.verify_reps))
+    st.caption(_("The search runs many simulations: on a network the size of Kaifeng's, "
+                 "tens of minutes. `sim plan --file configs/plans/{file}` runs the same "
+                 "search from the command line and resumes one cut short.").format(
+                     file=path.name))
     if st.button(_("Search for the plan")):
         told = st.empty()  # the greedy search cannot know its runs ahead: it counts them
         done = [0]
@@ -90,7 +94,7 @@ def show(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
     shown = st.session_state.get(SHOWN)
     result = st.session_state.get("plans", {}).get(shown)
     if result is not None and shown[:2] == (key, record.overrides) and shown[2] == path:
-        answer(result, plan, record)
+        answer(result, record)
 
 
 def said(target: str, value: float | None = None) -> str:
@@ -107,7 +111,7 @@ def said(target: str, value: float | None = None) -> str:
     return f"{name} {SIGNS[parsed.op]} {bound}"
 
 
-def answer(result: PlanResult, plan: PlanFile, record: RunRecord) -> None:
+def answer(result: PlanResult, record: RunRecord) -> None:
     """What to change where, what it costs and saves, whether the targets hold on fresh
     seeds, and the price of each step of the frontier."""
     if not result.feasible:
@@ -115,9 +119,7 @@ def answer(result: PlanResult, plan: PlanFile, record: RunRecord) -> None:
     else:
         st.success(plan_cost_words(result))
         changes = plan_change_rows(result, record.names)
-        named = {name: setting_name(f"fleets.{d.vehicles}.vehicles") if d.vehicles
-                 else setting_name(str(d.key)) for name, d in plan.decisions.items()}
-        changes = changes.assign(decision=changes["decision"].map(named))
+        changes = changes.assign(decision=changes["named_by"].map(setting_name))
         heading(_("Changes"))
         tables.table(changes, PLAN_CHANGES)
         st.pydeck_chart(maps.deck(maps.plan_parts(record, changes)))
