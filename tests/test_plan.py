@@ -299,3 +299,16 @@ def test_the_kaifeng_plan_file_is_valid():
     assert all(v.value(v.baseline) == value for v, value in zip(found, [
         0.7, 3500, 450, 0.7, 0.1], strict=True))  # each starts at the scenario's value
     assert set(plan.conditions) == {"ordinary_month", "double_11"}
+
+
+def test_a_frontier_may_move_its_target_alone(tmp_path):
+    """With `others: drop` each level judges only the frontier's target: a loose level of
+    the p95 alone costs no more than the plan that also meets the on-time target."""
+    path = small_plan(tmp_path, frontier={"target": 0, "values": [60, 80], "others": "drop"})
+    result = api.plan(None, path, method="greedy", workers=1)
+    assert result.feasible
+    for target, level in result.frontier:
+        assert {v.target for v in level.verdicts} == {str(target)}
+        assert level.best.cost_per_day <= result.best.cost_per_day
+    assert [str(t) for t, _level in result.frontier] == [
+        "by_tier.point.lead_time_h.p95<=60", "by_tier.point.lead_time_h.p95<=80"]

@@ -165,7 +165,7 @@ def plan_change_rows(result, names: Names) -> pd.DataFrame:
     table = result.changes if result.changes is not None else pd.DataFrame(
         columns=["place", "decision", "named_by", "scenario", "plan", "node_id"])
     return pd.DataFrame({
-        "place": [place or _("every base") for place in table["place"]],
+        "place": [place or _("everywhere") for place in table["place"]],
         "decision": table["decision"], "named_by": table["named_by"],
         "scenario": table["scenario"], "plan": table["plan"],
         "now": [_setting(v) for v in table["scenario"]],

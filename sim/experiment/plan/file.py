@@ -77,6 +77,9 @@ class Frontier(Strict):
 
     target: int = Field(0, ge=0, description="which target (its place in targets)")
     values: list[float] = Field(min_length=1, max_length=20)
+    others: Literal["keep", "drop"] = Field(
+        "keep", description="the other targets at each level: kept, or dropped where they say "
+        "the same thing (a p95 and an on-time share at one threshold)")
 
 
 class PlanFile(Strict):

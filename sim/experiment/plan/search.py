@@ -262,10 +262,12 @@ def frontier(evaluator: Evaluator, source: str, method: str | None = None,
     place = plan.frontier.target
     levels = []
     for value in plan.frontier.values:
-        targets = list(evaluator.targets)
-        targets[place] = Target(targets[place].kpi, targets[place].op, float(value))
-        levels.append((targets[place], search(evaluator.with_targets(targets), source,
-                                               method, start, against=False)))
+        level = Target(evaluator.targets[place].kpi, evaluator.targets[place].op, float(value))
+        targets = [level] if plan.frontier.others == "drop" else [
+            level if index == place else target
+            for index, target in enumerate(evaluator.targets)]
+        levels.append((level, search(evaluator.with_targets(targets), source, method, start,
+                                     against=False)))
     return levels
 
 
