@@ -135,11 +135,14 @@ def capacity(scenario: LoadedScenario | str | Path | None = None,
 def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
          out: str | Path | None = None, workers: int | None = None, dask: str | None = None,
          progress: Callable[[int], None] | None = None,
-         method: str | None = None) -> PlanResult:
+         method: str | None = None,
+         planned: Callable[[int], None] | None = None) -> PlanResult:
     """The cheapest plan meeting the plan file's targets, verified on fresh seeds, written to
     `out` (if given: scenario.yaml, changes.csv, candidates.csv, plan.json, and runs/, from
     which the same command resumes a search cut short; the folder is claimed before the
-    search). The plan file's `scenario` is used when none is given."""
+    search). The plan file's `scenario` is used when none is given. `progress` is told the
+    runs done as they finish, `planned` the runs asked for so far (a greedy search asks step
+    by step, so the estimate of time left is the current step's)."""
     source = str(plan_file)
     design = read_plan_file(Path(plan_file))
     if scenario is None and design.scenario is not None:
@@ -152,7 +155,7 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
     with folder or nullcontext():
         with executor(workers, dask) as pool:
             evaluator = Evaluator(scenario, design, found, targets, pool, progress,
-                                  None if folder is None else RunStore(folder))
+                                  None if folder is None else RunStore(folder), planned)
             result = search(evaluator, source, method)
             result.frontier = frontier(evaluator, source, method, result)
         result.changes = changes(result, scenario, network)

@@ -175,12 +175,16 @@ def run(
 
 
 @contextmanager
-def _counter(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar with ETA; yields a function that sets how many are done."""
+def _counter(label: str, total: int | None) -> Iterator[Callable[..., None]]:
+    """A progress bar with ETA; yields a function that sets how many are done (and, for
+    work that grows as it goes, the total known so far)."""
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=errors, transient=True) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda done: bar.update(task, completed=done)
+
+        def show(done: int, total: int | None = None) -> None:
+            bar.update(task, completed=done, **({} if total is None else {"total": total}))
+        yield show
 
 
 @app.command()
@@ -284,7 +288,7 @@ def plan(
         design = read_plan_file(file)
         scenario = api.read(config or (file.parent / design.scenario if design.scenario
                                        else None))
-        with _counter(_("planning: runs done"), None) as show:
+        with _counter(_("planning: runs done of those asked so far"), None) as show:
             runs = [0]
 
             def counted(done: int) -> None:
@@ -292,7 +296,8 @@ def plan(
                 show(runs[0])
 
             result = api.plan(scenario, file, out, workers=workers, dask=dask,
-                              progress=counted, method=method and method.value)
+                              progress=counted, method=method and method.value,
+                              planned=lambda asked: show(runs[0], asked))
         print_plan(result, Names.of(scenario), console)
         console.print(_("plan written to {folder}/ (scenario.yaml, changes.csv, "
                         "candidates.csv, frontier.csv, plan.json; runs/, from which the same "

@@ -312,3 +312,15 @@ def test_a_frontier_may_move_its_target_alone(tmp_path):
         assert level.best.cost_per_day <= result.best.cost_per_day
     assert [str(t) for t, _level in result.frontier] == [
         "by_tier.point.lead_time_h.p95<=60", "by_tier.point.lead_time_h.p95<=80"]
+
+
+def test_the_search_says_the_runs_it_asks_for_as_it_goes(tmp_path):
+    """A greedy search cannot know its runs ahead; it tells each step's as it asks, so the
+    command line's estimate of time left is the step's. Every run asked is done."""
+    path = small_plan(tmp_path, frontier={"target": 1, "values": [0.86, 0.9]})
+    done, asked = [], []
+    result = api.plan(None, path, method="greedy", workers=1, progress=done.append,
+                      planned=asked.append)
+    assert asked == sorted(asked) and len(asked) > 2
+    assert asked[-1] == sum(done) == result.runs + sum(level.runs for _t, level
+                                                       in result.frontier)

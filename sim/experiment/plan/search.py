@@ -107,12 +107,15 @@ class Evaluator:
     def __init__(self, scenario: LoadedScenario, plan: PlanFile, found: list[Variable],
                  targets: list[Target], pool: Executor,
                  progress: Callable[[int], None] | None = None,
-                 store: RunStore | None = None) -> None:
+                 store: RunStore | None = None,
+                 planned: Callable[[int], None] | None = None) -> None:
         self.scenario, self.plan, self.variables, self.targets = scenario, plan, found, targets
         self.pool, self.progress, self.store = pool, progress, store
+        self.planned = planned  # told the runs asked for so far, at each batch: an ETA
         self.overrides = overrides_of(found)
         self.kept: dict[Candidate, Judged] = {}
         self.runs = 0
+        self.asked = [0]  # runs asked for by this search and its frontier's (shared)
 
     def judge(self, candidates: Sequence[Candidate],
               reps: Sequence[int] | None = None) -> list[Judged]:
@@ -132,6 +135,10 @@ class Evaluator:
                     results[f"{index}:{condition}"] = kept
                 else:
                     tasks.append(PointTask(f"{index}:{condition}", scenario, reps))
+
+        self.asked[0] += sum(len(task.reps) for task in tasks)
+        if self.planned:
+            self.planned(self.asked[0])
 
         def done(task: PointTask, reps_done: list[RepResult]) -> None:
             results[task.point] = reps_done
