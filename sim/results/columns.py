@@ -143,12 +143,11 @@ PLAN_CHANGES = (
     Column("planned", N_("plan"), "text"),
     Column("node_id", DETAIL, "text"),
 )
-PLAN_VERDICTS = (
-    Column("condition", N_("demand condition"), "text"),
+PLAN_VERDICTS = (  # the target first: a table's first column folds to what the others leave
     Column("target", N_("target"), "text"),
+    Column("condition", N_("demand condition"), "text"),
     Column("now", N_("now (95% interval)"), "text"),
-    Column("mean", N_("mean on fresh seeds"), "text"),
-    Column("interval", N_("95% interval"), "text"),
+    Column("plan", N_("plan (95% interval)"), "text"),
     Column("verdict", N_("verdict"), "text"),
 )
 PLAN_FRONTIER = (
@@ -188,17 +187,16 @@ def plan_verdict_rows(result, said=None) -> pd.DataFrame:
     said = said or plain
     now = {(v.condition, v.target): v for v in result.baseline_verdicts}
 
-    def then(v) -> str:
-        was = now.get((v.condition, v.target))
-        return "-" if was is None or was.target == "stable" else (
-            f"{said(v.target, was.mean)} ({said(v.target, was.ci_low)} - "
-            f"{said(v.target, was.ci_high)})")
+    def spread(target: str, verdict) -> str:  # a search.Verdict, or None
+        return "-" if verdict is None else (
+            f"{said(target, verdict.mean)} ({said(target, verdict.ci_low)}-"
+            f"{said(target, verdict.ci_high)})")
     return pd.DataFrame([{
-        "condition": v.condition, "target": said(v.target), "now": then(v),
-        "mean": said(v.target, v.mean),
-        "interval": f"{said(v.target, v.ci_low)} - {said(v.target, v.ci_high)}",
+        "condition": v.condition, "target": said(v.target),
+        "now": spread(v.target, now.get((v.condition, v.target))),
+        "plan": spread(v.target, v),
         "verdict": _("holds") if v.held else _("not shown")} for v in result.verdicts],
-        columns=["condition", "target", "now", "mean", "interval", "verdict"])
+        columns=["target", "condition", "now", "plan", "verdict"])
 
 
 def plan_frontier_rows(result) -> pd.DataFrame:
