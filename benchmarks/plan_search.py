@@ -3,14 +3,14 @@ pool and on a Dask LocalCluster.
 
     python -m benchmarks.plan_search                      # local pool, 2 workers
     python -m benchmarks.plan_search --dask local         # the same search on Dask
-    python -m benchmarks.plan_search --file configs/plans/tutorial.yaml
+    python -m benchmarks.plan_search --file configs/plans/tutorial.yaml [--method greedy]
     python -m benchmarks.plan_search --keep plan-kaifeng  # and keep the plan's folder
 
 Each run is `sim plan` in a fresh process and a new folder (nothing resumed), timed from
-outside; peak memory is the largest resident set of that process and, on the local pool, its
-children (the workers), from `resource.getrusage`. The plan, its cost and its evaluations
+outside; peak memory is the largest resident set among that process and the descendants it
+waited for (the workers), from `resource.getrusage`. The plan, its cost and its evaluations
 come from the folder's plan.json. Results are added to benchmarks/results/plan_search.json
-(one record per executor) and written as plan_search.md.
+(one record per plan file, executor and method) and written as plan_search.md.
 """
 
 from __future__ import annotations
@@ -67,8 +67,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dask", help="a scheduler address, or 'local' for a LocalCluster")
     parser.add_argument("--keep", type=Path, help="write the plan to this new folder (kept)")
+    parser.add_argument("--method", choices=["exhaustive", "greedy"],
+                        help="the plan file's otherwise")
     args = parser.parse_args()
     executor = ["--dask", args.dask] if args.dask else ["--workers", str(args.workers)]
+    executor += ["--method", args.method] if args.method else []
     record = {**measure(args.file, executor, args.keep), "machine": machine(),
               "when": time.strftime("%Y-%m-%d %H:%M")}
     RESULTS.mkdir(exist_ok=True)

@@ -2,7 +2,7 @@
 
     pip install -e ".[routing]"                           # PyVRP; 0.14.1 measured here
     python benchmarks/routing.py                          # both fleets, 1 s a base and plan
-    python benchmarks/routing.py --fleet village --seconds 5
+    python benchmarks/routing.py --fleet village --seconds 5 --reps 5
 
 Why: the loops (sim/network/routes.py) are a sector sweep balanced by residents, a greedy
 tour and 2-opt: fast, deterministic, no dependency, and never checked against a real solver.
@@ -28,8 +28,13 @@ The problem of one base, one round (both plans run the same loops every round):
   loop back later than the base's longest current loop, the fairer comparison.
 
 The current loops are evaluated as routes of the very same PyVRP problem, so both plans'
-km, hours and broken constraints come from one evaluator. Writes
-benchmarks/results/routing.json and routing.md.
+km, hours and broken constraints come from one evaluator.
+
+Then the service: the whole scenario is simulated with today's loops and with PyVRP's capped
+loops for the fleet (`sim.network.with_loops`, at the bases where PyVRP's plan breaks no
+limit; each base keeps its vans), `--reps` replications each on the same seeds, and the
+village and town lead times and the fleet's simulated vehicle-km a day are compared with
+paired 95% intervals. Writes benchmarks/results/routing.json and routing.md.
 """
 
 from __future__ import annotations
@@ -50,10 +55,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script: benchmarks/ is not an installed package
 
 from benchmarks.machine import machine, machine_markdown  # noqa: E402
-from sim.api import load  # noqa: E402
+from sim.api import load, run  # noqa: E402
 from sim.clock import normalise_windows  # noqa: E402
-from sim.network import STATION, Network, Route, build_network  # noqa: E402
-from sim.scenario import LoadedScenario  # noqa: E402
+from sim.experiment.kpis import flatten, interval  # noqa: E402
+from sim.network import STATION, Network, Route, build_network, with_loops  # noqa: E402
+from sim.scenario import LoadedScenario, with_replication  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 SCENARIO = "configs/kaifeng.yaml"
@@ -188,6 +194,37 @@ def compare_fleet(scenario: LoadedScenario, network: Network, fleet: str,
 
 
 PLANS = {"pyvrp": "PyVRP", "pyvrp_same_hours": "PyVRP, loops no longer than today's"}
+SERVICE = {"village p95 (h)": "by_tier.point.lead_time_h.p95",
+           "village on time": "by_tier.point.on_time_rate",
+           "town p95 (h)": "by_tier.station.lead_time_h.p95"}
+
+
+def simulated(scenario: LoadedScenario, network: Network, fleet: dict, reps: int) -> dict:
+    """The whole network run with today's loops and with PyVRP's capped loops (at the bases
+    where they break no limit) for this fleet, on the same replications: the service and
+    the fleet's vehicle-km a day, and the paired differences with 95% intervals."""
+    index = {str(node): i for i, node in enumerate(network.tree.ids)}
+    loops = {index[b["base"]]: [np.array([index[s] for s in loop.split()])
+                                for loop in b["pyvrp_same_hours"]["loops"]]
+             for b in fleet["per_base"] if b["pyvrp_same_hours"]["feasible"]}
+    networks = {"current": network, "pyvrp_same_hours": with_loops(network, fleet["fleet"],
+                                                                   loops)}
+    days = scenario.config.run.days - scenario.config.run.warmup_days
+    kpis: dict[str, dict[str, list[float]]] = {name: {} for name in networks}
+    for rep in range(reps):
+        for name, drawn in networks.items():
+            summary = flatten(run(with_replication(scenario, rep), network=drawn).summary)
+            measured = {**{label: summary[key] for label, key in SERVICE.items()},
+                        "vehicle-km a day": summary[f"fleets.{fleet['fleet']}.vehicle_km"]
+                        / days}
+            for label, value in measured.items():
+                kpis[name].setdefault(label, []).append(value)
+    found = {"reps": reps, "bases_replanned": len(loops)}
+    for label in kpis["current"]:
+        now, new = kpis["current"][label], kpis["pyvrp_same_hours"][label]
+        found[label] = {"current": interval(now), "pyvrp_same_hours": interval(new),
+                        "difference": interval([b - a for a, b in zip(now, new, strict=True)])}
+    return found
 
 
 def markdown(result: dict) -> str:
@@ -214,6 +251,21 @@ def markdown(result: dict) -> str:
                 f"| {new['improved']} / {new['equal']} / {new['worse']} | {new['vehicles']} "
                 f"({f['vehicles_available']}) | {new['longest_h']:.2f} | {new['breaking']} | "
                 f"{new['solver_s']:.0f} |")
+    simulated_fleets = [f for f in result["fleets"] if "simulated" in f]
+    if simulated_fleets:
+        lines += ["\nSimulated: the whole scenario run with today's loops and with PyVRP's "
+                  "capped loops (where they break no limit) for one fleet, on the same "
+                  "replications (common random numbers); mean and 95% interval, and the "
+                  "paired difference.\n",
+                  "| fleet | measure | current loops | PyVRP, capped | difference |",
+                  "|---|---|---|---|---|"]
+        for f in simulated_fleets:
+            sim = f["simulated"]
+            for label in (*SERVICE, "vehicle-km a day"):
+                cells = [_said(label, sim[label][name])
+                         for name in ("current", "pyvrp_same_hours", "difference")]
+                lines.append(f"| {f['fleet']} ({sim['bases_replanned']} bases replanned, "
+                             f"{sim['reps']} reps) | {label} | " + " | ".join(cells) + " |")
     lines.append("\nWall time of each fleet (road matrices, evaluation, both solves): "
                  + ", ".join(f"{f['fleet']} {f['wall_s']:.0f} s" for f in result["fleets"])
                  + f"; in all {result['wall_s']:.0f} s.\n")
@@ -238,10 +290,20 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _said(label: str, values: list[float]) -> str:
+    mean, low, high = values
+    if "on time" in label:
+        return f"{mean:.2%} ({low:.2%} to {high:.2%})"
+    digits = 0 if "km" in label else 2
+    return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fleet", choices=[*FLEETS, "both"], default="both")
     parser.add_argument("--seconds", type=float, default=1.0, help="PyVRP time per base")
+    parser.add_argument("--reps", type=int, default=3,
+                        help="replications of the simulated comparison (0: none)")
     args = parser.parse_args()
     started = time.perf_counter()
     scenario = load(ROOT / SCENARIO)
@@ -250,6 +312,8 @@ def main() -> None:
     result = {"machine": machine(), "scenario": SCENARIO, "pyvrp": version("pyvrp"),
               "seconds": args.seconds, "seed": SEED,
               "fleets": [compare_fleet(scenario, network, f, args.seconds) for f in fleets]}
+    for fleet in result["fleets"] if args.reps else []:
+        fleet["simulated"] = simulated(scenario, network, fleet, args.reps)
     result["wall_s"] = time.perf_counter() - started
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "routing.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
