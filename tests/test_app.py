@@ -195,7 +195,8 @@ def test_the_plan_tab_shows_the_changes_on_the_map_and_the_frontier():
     assert any(s.value.startswith("Cost a day:") for s in at.success)
     changes = next(t.value for t in at.dataframe if "node_id" in t.value.columns)
     assert set(changes["place"]) <= {"竖岗镇", "玉皇庙镇", "朱砂镇", "练城乡"}
-    assert len(changes) and (changes["plan"] < changes["scenario"]).any()
+    assert list(changes.columns) == ["place", "decision", "now", "planned", "node_id"]
+    assert len(changes) and (changes["planned"].astype(int) < changes["now"].astype(int)).any()
     assert set(changes["decision"]) == {"village vans (station to villages): vehicles per base"}
     verdicts = next(t.value for t in at.dataframe if "verdict" in t.value.columns)
     assert set(verdicts["verdict"]) == {"holds"}

@@ -9,7 +9,7 @@ import streamlit as st
 from rich.cells import cell_len
 
 from sim.i18n import _
-from sim.results.columns import DETAIL, Column
+from sim.results.columns import DETAIL, Column, picked
 
 WIDE = 24  # a name longer than this (in character cells) gets the widest column
 
@@ -32,8 +32,9 @@ def config(column: Column, values: pd.Series) -> object:
 
 
 def shown(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
-    """The frame as the page shows it: shares in per cent (the heading says %)."""
-    out = frame.copy()
+    """The frame as the page shows it: the table's columns only (never a helper column
+    under its code), shares in per cent (the heading says %)."""
+    out = picked(frame, columns).copy()
     for column in columns:
         if column.style == "share":
             out[column.key] = pd.to_numeric(out[column.key], errors="coerce") * 100
