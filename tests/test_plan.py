@@ -144,6 +144,15 @@ def test_sim_plan_writes_a_plan_that_sim_run_reproduces(tmp_path):
      "does not hold the scenario's value 2"),
     ({"vehicles": "village", "at": ["S999"], "range": [1, 3]}, "decisions.bad.at", "S999"),
     ({"vehicles": "rickshaw", "range": [1, 3]}, "decisions.bad", "unknown fleet"),
+    ({"key": "pickup.door_share", "levels": [0.2, 0.5]}, "decisions.bad.levels",
+     "does not hold the scenario's value 0.1"),
+    ({"key": "pickup.door_share", "range": [0, 1]}, "decisions.bad.key",
+     "give levels for a rate or a share"),
+    ({"key": "pickup.door_share", "levels": [0.1, 1.5]}, "decisions.bad.levels",
+     "door_share"),
+    ({"key": "fleets.village.dispatch", "levels": [1, 2]}, "decisions.bad.key",
+     "not a numeric setting"),
+    ({"vehicles": "village", "levels": [1, 2]}, "decisions.bad", "only for a key"),
 ])
 def test_a_bad_decision_exits_2_naming_the_file_and_field(tmp_path, decision, field, problem):
     path = small_plan(tmp_path, decisions={"bad": decision})
@@ -250,25 +259,6 @@ def test_a_decision_on_levels_moves_a_share_and_prices_it(tmp_path):
                 < now.mean(condition, "by_tier.point.lead_time_h.mean"))
     assert result.overrides(more) == ["pickup.door_share=0.5"]
     assert result.best is now  # both meet the loose target; the scenario's is cheaper
-
-
-@pytest.mark.parametrize(("decision", "field", "problem"), [
-    ({"key": "pickup.door_share", "levels": [0.2, 0.5]}, "decisions.bad.levels",
-     "does not hold the scenario's value 0.1"),
-    ({"key": "pickup.door_share", "range": [0, 1]}, "decisions.bad.key",
-     "give levels for a rate or a share"),
-    ({"key": "pickup.door_share", "levels": [0.1, 1.5]}, "decisions.bad.levels",
-     "door_share"),
-    ({"key": "fleets.village.dispatch", "levels": [1, 2]}, "decisions.bad.key",
-     "not a numeric setting"),
-    ({"vehicles": "village", "levels": [1, 2]}, "decisions.bad", "only for a key"),
-])
-def test_bad_levels_exit_2_naming_the_field(tmp_path, decision, field, problem):
-    path = small_plan(tmp_path, decisions={"bad": decision})
-    result = CliRunner().invoke(cli, ["plan", "--file", str(path), "--out",
-                                      str(tmp_path / "out")])
-    assert result.exit_code == 2, result.output
-    assert field in result.output and problem in result.output
 
 
 def test_a_resized_fleet_is_said_as_vehicles_at_each_base_with_its_county():
