@@ -14,11 +14,20 @@ from typer.testing import CliRunner
 
 from sim import api
 from sim.cli import app as cli
+from sim.errors import ScenarioError
 from sim.experiment.executors import InlineExecutor
-from sim.experiment.plan.file import PlanFile, Variable, read_plan_file, targets_of, variables
+from sim.experiment.plan.file import (
+    Decision,
+    PlanFile,
+    Variable,
+    read_plan_file,
+    targets_of,
+    variables,
+)
 from sim.experiment.plan.output import changes
 from sim.experiment.plan.search import Evaluator, PlanResult, verify
 from sim.network import build_network
+from sim.scenario import with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL_PLAN = ROOT / "configs" / "plans" / "tutorial.yaml"
@@ -314,3 +323,30 @@ def test_the_search_says_the_runs_it_asks_for_as_it_goes(tmp_path):
     assert asked == sorted(asked) and len(asked) > 2
     assert asked[-1] == sum(done) == result.runs + sum(level.runs for _t, level
                                                        in result.frontier)
+
+
+def test_goods_decisions_address_a_hub_by_name():
+    """Reefers and cold storage at a cold-chain base and the stations' cold rooms are
+    decisions like any other: hubs by name, as overrides address them."""
+    path = ROOT / "configs" / "plans" / "kaifeng.yaml"
+    plan = read_plan_file(path).model_copy(update={"decisions": {
+        name: Decision.model_validate(decision) for name, decision in {
+            "reefers": {"key": "hubs.qi_base.fleets.collect.vehicles", "range": [8, 12]},
+            "cold_store": {"key": "hubs.qi_base.cold_storage_pallets",
+                           "levels": [3000, 4000], "cost_per_unit_day": 3},
+            "cold_rooms": {"key": "precooling.pallets", "levels": [12, 24]}}.items()}})
+    scenario = api.read(path.parent / str(plan.scenario))
+    reefers, store, rooms = variables(plan, scenario, build_network(scenario), str(path))
+    assert (reefers.baseline, store.value(store.baseline), rooms.value(rooms.baseline)) == (
+        8, 3000, 12)
+    assert store.investment(1) == 3000.0
+    planned = with_overrides(scenario, [*reefers.overrides(10), *store.overrides(1),
+                                        *rooms.overrides(1)])
+    qi = next(hub for hub in planned.config.hubs if hub.name == "qi_base")
+    assert (qi.fleets.collect.vehicles, qi.cold_storage_pallets) == (10, 4000)
+    assert planned.config.precooling.pallets == 24
+    bad = plan.model_copy(update={"decisions": {"store": Decision.model_validate(
+        {"key": "hubs.nowhere.cold_storage_pallets", "levels": [1, 2]})}})
+    with pytest.raises(ScenarioError) as refused:
+        variables(bad, scenario, build_network(scenario), str(path))
+    assert refused.value.field == "decisions.store.key"

@@ -85,6 +85,22 @@ def schema_default(path: Sequence[str]) -> Any:
     return None if isinstance(here, type) else here
 
 
+def value_at(data: Any, path: Sequence[str]) -> Any:
+    """The value at a dotted path of plain data, list items by position or by `name` as
+    overrides address them (hubs.qi_base.cold_storage_pallets); None where there is none."""
+    for part in path:
+        if isinstance(data, list):
+            try:
+                data = _list_item(data, part, "", list(path))
+            except ScenarioError:
+                return None
+        elif isinstance(data, Mapping) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
 def _list_index(items: list, part: str, expression: str, path: list[str]) -> int:
     """A list item by position, or by its `name` (hubs.qi_base, products.garlic)."""
     named = [i for i, item in enumerate(items) if isinstance(item, Mapping)

@@ -36,6 +36,7 @@ from sim.experiment.capacity import Target
 from sim.network import Network
 from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.models import FLEET_NAMES, Strict
+from sim.scenario.overrides import value_at
 from sim.scenario.yamlio import read_model
 
 
@@ -193,16 +194,14 @@ def _setting(name: str, decision: Decision, scenario: LoadedScenario,
 
 
 def _current(config: Mapping[str, Any], key: str) -> Any:
-    """A setting's value by its dotted key; departures_per_day counts the departures."""
-    node: Any = config
+    """A setting's value by its dotted key, list items by position or name as overrides
+    address them; departures_per_day counts the departures where they are listed."""
     parts = key.split(".")
-    for index, part in enumerate(parts):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        if part == "departures_per_day" and index == len(parts) - 1 and node[part] is None:
-            return len(node.get("departures") or [])
-        node = node[part]
-    return node
+    value = value_at(config, parts)
+    if value is None and parts[-1] == "departures_per_day":
+        listed = value_at(config, [*parts[:-1], "departures"])
+        return len(listed) if isinstance(listed, list) else None
+    return value
 
 
 def vehicles_by_base(network: Network) -> dict[tuple[str, str], int]:
