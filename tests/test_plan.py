@@ -350,3 +350,18 @@ def test_goods_decisions_address_a_hub_by_name():
     with pytest.raises(ScenarioError) as refused:
         variables(bad, scenario, build_network(scenario), str(path))
     assert refused.value.field == "decisions.store.key"
+
+
+def test_changes_are_written_as_a_planner_reads_them(tmp_path):
+    """A rate stays a whole number and a share's change has no float noise in changes.csv."""
+    scenario = api.read(ROOT / "configs" / "tutorial.yaml")
+    rate = Variable("sorting", "", "facilities.park.rate_per_h", 0, 0, 1, 2.0,
+                    levels=(scenario.config.facilities.park.rate_per_h, 5000))
+    share = Variable("door", "", "pickup.door_share", 0, 0, 1, 0.0, levels=(0.1, 0.4))
+    chosen = SimpleNamespace(variables=[rate, share], best=SimpleNamespace(values=(1, 1)),
+                             overrides=lambda: [*rate.overrides(1), *share.overrides(1)])
+    table = changes(chosen, scenario, build_network(scenario))
+    table.to_csv(tmp_path / "changes.csv", index=False)
+    written = (tmp_path / "changes.csv").read_text(encoding="utf-8")
+    assert ",5000," in written and "5000.0" not in written
+    assert ",0.4,0.3," in written and "0.30000" not in written

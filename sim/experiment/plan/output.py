@@ -59,7 +59,8 @@ def changes(result: PlanResult, scenario: LoadedScenario, network: Network) -> p
                 "named_by": (f"fleets.{variable.fleet}.vehicles" if variable.fleet
                              else variable.key),
                 "scenario": variable.value(variable.baseline), "plan": variable.value(value),
-                "change": variable.value(value) - variable.value(variable.baseline),
+                "change": round(variable.value(value) - variable.value(variable.baseline),
+                                9),  # 0.4 - 0.7 is -0.3, not -0.29999999999999993
                 "investment_per_day": variable.investment(value) + 0.0})  # not "-0.0"
     decided = {row["node_id"] for row in rows if row["setting"].endswith(".vehicles")}
     before, after = vehicles_by_base(network), vehicles_by_base(planned)
@@ -73,7 +74,7 @@ def changes(result: PlanResult, scenario: LoadedScenario, network: Network) -> p
                          "node_id": base, "setting": f"node_overrides.{base}.vehicles",
                          "named_by": f"fleets.{fleet}.vehicles", "scenario": old, "plan": new,
                          "change": new - old, "investment_per_day": 0.0})
-    return pd.DataFrame(rows, columns=CHANGES)
+    return pd.DataFrame(rows, columns=CHANGES, dtype=object)  # counts stay 3500, not 3500.0
 
 
 def candidates(result: PlanResult, evaluator: Evaluator) -> pd.DataFrame:
