@@ -131,7 +131,7 @@ def test_sim_plan_writes_a_plan_that_sim_run_reproduces(tmp_path):
     assert document["feasible"] is True
     assert document["plan"]["cost_per_day"] <= document["baseline"]["cost_per_day"]
     assert all(v["held"] for v in document["verified"])
-    assert {v["condition"] for v in document["verified"]} == {"ordinary", "busier_week"}
+    assert {v["condition"] for v in document["verified"]} == {"平常一周", "多一成"}
     changes = (out / "changes.csv").read_bytes()
     assert changes.startswith(b"\xef\xbb\xbf")  # Excel reads the Chinese place names
     assert "竖岗镇".encode() in changes or len(document["plan"]["overrides"]) == 0
@@ -297,7 +297,7 @@ def test_the_kaifeng_plan_file_is_valid():
     assert [v.decision for v in found] == list(plan.decisions)
     assert all(v.value(v.baseline) == value for v, value in zip(found, [
         0.7, 3500, 450, 0.7, 0.1], strict=True))  # each starts at the scenario's value
-    assert set(plan.conditions) == {"ordinary_month", "double_11"}
+    assert set(plan.conditions) == {"三月平日", "双十一两周"}
 
 
 def test_a_frontier_may_move_its_target_alone(tmp_path):

@@ -5,8 +5,8 @@ must hold (targets), under which demand (conditions), and how many replications 
     reps: 3                      # per candidate and condition, common random numbers
     verify_reps: 10              # fresh seeds for the recommended plan
     conditions:                  # name: overrides; the first prices the plan
-      ordinary: []
-      double_11: ["demand.multiplier=1.9"]
+      平常一周: []
+      双十一: ["demand.multiplier=1.9"]
     targets: ["by_tier.point.lead_time_h.p95<=48", "on_time_rate>=0.9"]
     decisions:
       village_vans: {vehicles: village, at: each, range: [1, 3]}
