@@ -264,20 +264,23 @@ def _loops(
     routes = []
     for number, sector in enumerate(sectors):
         stops, legs = ordered_loop(roads, hours, predecessors, position, base, kids[sector])
-        routes.append(Route(
-            index=first_index + number,
-            name=f"{fleet_name}:{tree.ids[base]}:{label}{number + 1}",
-            fleet=fleet_name,
-            spec=fleet,
-            base=int(base),
-            stops=stops.astype(np.int32),
-            leg_km=np.array([leg.km for leg in legs]),
-            leg_hours=np.array([leg.hours(roads.class_speed, fleet.speed_kmh) for leg in legs]),
-            vehicles=_share(vehicles, len(sectors), number),
-            carrier=carrier,
-            mode=mode,
-        ))
+        routes.append(_route(roads, first_index + number,
+                             f"{fleet_name}:{tree.ids[base]}:{label}{number + 1}", fleet_name,
+                             fleet, base, stops, legs, _share(vehicles, len(sectors), number),
+                             carrier, mode))
     return routes
+
+
+def _route(roads: Roads, index: int, name: str, fleet_name: str, fleet: Fleet, base: int,
+           stops: np.ndarray, legs: list[Leg], vehicles: int, carrier: int = ALL_CARRIERS,
+           mode: str = "joint") -> Route:
+    """A loop's record: its legs' km, and their hours at the fleet's top speed."""
+    return Route(index=index, name=name, fleet=fleet_name, spec=fleet, base=int(base),
+                 stops=np.asarray(stops, dtype=np.int32),
+                 leg_km=np.array([leg.km for leg in legs]),
+                 leg_hours=np.array([leg.hours(roads.class_speed, fleet.speed_kmh)
+                                     for leg in legs]),
+                 vehicles=int(vehicles), carrier=carrier, mode=mode)
 
 
 def _share(vehicles: int, loops: int, number: int) -> int:
@@ -310,16 +313,11 @@ def with_loops(network: Network, fleet: str, loops: dict[int, list[np.ndarray]])
         row = {int(node): index for index, node in enumerate(sources)}
         vehicles, spec = sum(r.vehicles for r in before), before[0].spec
         for number, stops in enumerate(new):
-            path = [int(base), *map(int, stops), int(base)]
-            legs = [roads.leg(predecessors[row[a]], a, b) for a, b in pairwise(path)]
+            legs = loop_legs(roads, predecessors, row, base, stops)
             route_of[np.asarray(stops), :] = len(routes)
-            routes.append(Route(
-                index=len(routes), name=f"{fleet}:{tree.ids[base]}:{number + 1}", fleet=fleet,
-                spec=spec, base=int(base), stops=np.asarray(stops, dtype=np.int32),
-                leg_km=np.array([leg.km for leg in legs]),
-                leg_hours=np.array([leg.hours(roads.class_speed, spec.speed_kmh)
-                                    for leg in legs]),
-                vehicles=_share(vehicles, len(new), number)))
+            routes.append(_route(roads, len(routes), f"{fleet}:{tree.ids[base]}:{number + 1}",
+                                 fleet, spec, base, stops, legs,
+                                 _share(vehicles, len(new), number)))
     return replace(network, routes=routes, route_of=route_of, courier_route=courier)
 
 
@@ -334,6 +332,11 @@ def ordered_loop(roads: Roads, hours: np.ndarray, predecessors: np.ndarray,
     rows = np.array([position[int(base)]] + [position[int(m)] for m in members])
     order = tour_order(hours[np.ix_(rows, np.array([int(base), *members.tolist()]))])
     stops = members[np.array(order, dtype=np.int64) - 1]
-    path = [int(base), *stops.tolist(), int(base)]
-    legs = [roads.leg(predecessors[position[a]], a, b) for a, b in pairwise(path)]
-    return stops, legs
+    return stops, loop_legs(roads, predecessors, position, base, stops)
+
+
+def loop_legs(roads: Roads, predecessors: np.ndarray, position: dict[int, int], base: int,
+              stops: np.ndarray) -> list[Leg]:
+    """The road legs of a loop from `base` through `stops` in this order and back."""
+    path = [int(base), *map(int, stops), int(base)]
+    return [roads.leg(predecessors[position[a]], a, b) for a, b in pairwise(path)]
