@@ -260,9 +260,9 @@ def frontier(evaluator: Evaluator, source: str, method: str | None = None,
              planned: PlanResult | None = None) -> list[tuple[Target, PlanResult]]:
     """The plan at each value of the frontier's target (the others kept, or dropped with
     `others: drop`), from the candidates already judged where the search meets them again.
-    A greedy search starts
-    from the `planned` result's plan: a looser target only removes units from it, a tighter
-    one adds to it, so each level costs a few steps rather than a whole search."""
+    A greedy search starts from the `planned` result's plan: a looser target only removes
+    units from it, a tighter one adds to it, so each level costs a few steps rather than a
+    whole search."""
     plan = evaluator.plan
     start = planned.best.values if planned is not None and planned.best is not None else None
     if plan.frontier is None:
