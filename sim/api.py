@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.engine.model import Simulation
 from sim.errors import ScenarioError
 from sim.experiment.capacity import (
     CapacityResult,
@@ -31,9 +30,10 @@ from sim.experiment.plan.store import RunStore
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
 from sim.experiment.sweep import SweepResult, run_sweep
+from sim.experiment.twin import simulate
 from sim.freight.plan import build_plan
 from sim.network import Network, build_network
-from sim.results import Results, summarise
+from sim.results import Results
 from sim.results.folders import CAPACITY, claim
 from sim.scenario import LoadedScenario, load_scenario, with_overrides
 from sim.scenario.files import Files
@@ -85,7 +85,7 @@ def run(scenario: LoadedScenario | str | Path | None = None, overrides: Sequence
         network: Network | None = None) -> Results:
     """Run one replication and return its results (KPIs computed on demand). `network`,
     built from this very scenario (overrides applied), is used rather than built again."""
-    return summarise(Simulation(_loaded(scenario, overrides), network).run(progress))
+    return simulate(_loaded(scenario, overrides), network, progress)
 
 
 def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,

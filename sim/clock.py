@@ -65,6 +65,7 @@ class DailyClock:
             corners[float(end)] = float(cum_end)
         self._hours = np.array(sorted(corners))
         self._opened = np.array([corners[h] for h in self._hours])
+        self.key = (*self.starts.tolist(), *self.ends.tolist())  # equal clocks, equal keys
 
     def to_open(self, t: np.ndarray | float) -> np.ndarray:
         """Open hours elapsed from time 0 to real time t (closed time counts zero)."""
@@ -126,3 +127,57 @@ class DailyClock:
 
 
 ALWAYS = DailyClock([(0.0, HOURS_PER_DAY)])
+
+
+class SlowedClock:
+    """A daily clock that runs at `factor` of its pace inside some periods (0: stopped).
+
+    A sorting line down, or at a fraction of its rate, still sorts at its own rate in its own
+    clock: the clock only advances more slowly while it is disrupted. A closed shelf is a
+    shelf whose opening hours stop. `periods` are (start, end, factor) in real hours;
+    overlapping ones multiply.
+    """
+
+    def __init__(self, base: DailyClock, periods: Sequence[tuple[float, float, float]]) -> None:
+        self.base = base
+        edges = sorted({t for start, end, _ in periods for t in (start, end)})
+        self._edges = np.array(edges)
+        factors = []
+        for left in edges[:-1]:
+            factor = 1.0
+            for start, end, f in periods:
+                if start <= left < end:
+                    factor *= f
+            factors.append(factor)
+        self._factor = np.array([*factors, 1.0])
+        # disrupted open hours at each edge
+        base_at_edge = base.to_open(self._edges)
+        gained = self._factor[:-1] * np.diff(base_at_edge)
+        self._at_edge = base_at_edge[0] + np.concatenate(([0.0], np.cumsum(gained)))
+        self._base_at_edge = base_at_edge
+        self.open_per_day = base.open_per_day
+        self.key = (*base.key, *edges, *factors)
+
+    def to_open(self, t: np.ndarray | float) -> np.ndarray:
+        t = np.asarray(t, dtype=np.float64)
+        base = self.base.to_open(t)
+        segment = np.searchsorted(self._edges, t, side="right") - 1
+        inside = segment >= 0
+        at = np.maximum(segment, 0)
+        slowed = self._at_edge[at] + self._factor[at] * (base - self._base_at_edge[at])
+        return np.where(inside, slowed, base)
+
+    def to_open_scalar(self, t: float) -> float:
+        return float(self.to_open(t))
+
+    def to_real(self, w: np.ndarray | float, increasing: bool = False) -> np.ndarray:
+        """Earliest real time at which the clock reads w (never inside a stopped period)."""
+        w = np.asarray(w, dtype=np.float64)
+        # the segment whose open hours hold w: stopped segments hold none of their own
+        segment = np.searchsorted(self._at_edge, w - SNAP_H, side="left") - 1
+        inside = segment >= 0
+        at = np.maximum(segment, 0)
+        base_w = np.where(inside, self._base_at_edge[at]
+                          + (w - self._at_edge[at]) / np.where(inside, self._factor[at], 1.0),
+                          w)
+        return self.base.to_real(base_w)

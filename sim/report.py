@@ -4,6 +4,7 @@ name (bottlenecks.csv and analytic.csv keep the codes), shares in per cent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 
@@ -19,16 +20,20 @@ from sim.results import Results
 from sim.results.columns import (
     BOTTLENECKS,
     DETAIL,
+    DISRUPTIONS,
     FREIGHT_FLEETS,
     HUBS,
     PLAN_CHANGES,
     PLAN_FRONTIER,
     PLAN_VERDICTS,
     PRODUCTS,
+    RESILIENCE_COUNTY,
     Column,
     bottleneck_rows,
+    disruption_rows,
     freight_fleet_rows,
     hub_rows,
+    picked,
     plan_binding_words,
     plan_change_rows,
     plan_cost_words,
@@ -131,7 +136,7 @@ def frame_table(title: str, frame: pd.DataFrame, columns: Iterable[Column]) -> T
         # as wide as their values and their headings' longest word (up to WORD_WIDTH)
         width = None if index == 0 else max(
             [min(cell_len(word), WORD_WIDTH) for word in heading.split()]
-            + [cell_len(row[index]) for row in rows])
+            + [cell_len(line) for row in rows for line in row[index].split("\n")])
         table.add_column(heading, justify="left" if column.style == "text" else "right",
                          overflow="fold", width=width)
     for row in rows:
@@ -199,7 +204,52 @@ def kpi_report(results: Results) -> Group:
     tables = [head, lead, county, fleets, pressed]
     if "cold_chain" in summary:
         tables += cold_chain_tables(summary["cold_chain"], names)
+    if results.resilience is not None:
+        tables += resilience_tables(results, names)
     return Group(*tables)
+
+
+def resilience_lines(block: Mapping, start_date: dt.date) -> list[tuple[str, str]]:
+    """The resilience KPIs as labelled lines, against the undisrupted twin."""
+    day0 = dt.datetime.combine(start_date, dt.time())
+    recovered = block["hours_to_recover"]
+    if recovered is None:
+        recovery = _("not within the run: the backlog or the on-time rate is still off the "
+                     "undisrupted run's at the end")
+    else:
+        recovery = _("{hours} h after the last disruption ended ({when})").format(
+            hours=hours(round(recovered, 1)),
+            when=f"{day0 + dt.timedelta(hours=block['recovered_h']):%Y-%m-%d %H:%M}")
+    return [
+        (_("extra delay"), _("{hours} parcel-hours over {parcels} parcels delayed").format(
+            hours=number(block["extra_parcel_hours"]), parcels=number(block["parcels_delayed"]))),
+        (_("late because"), _("{parcels} parcels late that would have been on time").format(
+            parcels=number(block["late_because"]))),
+        (_("backlog"), _("{extra} parcels more inside than undisrupted at the worst hour "
+                         "({when}); {peak} inside at the most").format(
+            extra=number(block["peak_extra_backlog"]),
+            when=f"{day0 + dt.timedelta(hours=block['peak_extra_backlog_h']):%Y-%m-%d %H:%M}",
+            peak=number(block["peak_backlog"]))),
+        (_("recovered"), recovery),
+        (_("extra cost"), _("{cost} CNY").format(cost=number(block["extra_cost"]))),
+        (_("extra spoiled"), _("{tonnes} t").format(tonnes=number(block["extra_spoiled_t"], 1))),
+    ]
+
+
+def resilience_tables(results: Results, names: Names) -> list[Table]:
+    """What was disrupted, and what it cost against the same run undisrupted."""
+    start = results.output.scenario.config.run.start_date
+    resilience = results.resilience
+    grid = lines()
+    for label, text in resilience_lines(resilience.summary, start):
+        grid.add_row(label, text)
+    return [
+        frame_table(_("Disruptions (disruptions.csv has every one)"),
+                    disruption_rows(resilience.events, names, start), DISRUPTIONS),
+        frame_table(_("Resilience by county, against the same run undisrupted"),
+                    picked(resilience.by_county, RESILIENCE_COUNTY), RESILIENCE_COUNTY),
+        grid,
+    ]
 
 
 def cost_lines(cost: Mapping, inside: int) -> list[str]:

@@ -118,7 +118,7 @@ class HandOvers:
         """Number the members of `shelves` after those registered before; the first one."""
         first = len(self._door_share)
         for clock in shelves.clocks:  # each member's; `_clocks` keeps each distinct one once
-            key = tuple(clock.starts) + tuple(clock.ends)
+            key = clock.key
             if key not in self._clock_index:
                 self._clock_index[key] = len(self._clocks)
                 self._clocks.append(clock)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.clock import ALWAYS, DailyClock
+from sim.clock import ALWAYS, DailyClock, SlowedClock
 from sim.demand import (
     DOWN,
     PARCEL_ID,
@@ -23,6 +23,7 @@ from sim.demand import (
     generate_parcels,
     node_stream,
 )
+from sim.engine.disruptions import DisruptionPlan, plan_disruptions
 from sim.engine.facility import Facility
 from sim.engine.handover import HandOvers
 from sim.engine.ledger import DOWN_PATH, STAMP, UP_PATH, Ledger
@@ -30,7 +31,7 @@ from sim.engine.queues import DrawnArrivals, ParcelQueue
 from sim.engine.shelf import PickupDelay, Shelves
 from sim.engine.sorting import SortingLine
 from sim.engine.stops import FacilityStop, PointStop
-from sim.engine.vehicles import Loading, RouteRunner, TripLog
+from sim.engine.vehicles import Loading, RouteDisruptions, RouteRunner, TripLog
 from sim.errors import ConservationError
 from sim.freight.model import GoodsModel, GoodsOutput
 from sim.network import (
@@ -67,6 +68,7 @@ class SimulationOutput:
     end_h: float
     in_network: int
     goods: GoodsOutput | None = None  # farm products, frozen food, freight (if any)
+    disruptions: DisruptionPlan | None = None  # what was disrupted, when and where
 
 
 class Simulation:
@@ -77,6 +79,7 @@ class Simulation:
         self.scenario = scenario
         config = scenario.config
         self.network = network or build_network(scenario)
+        self.disruptions = plan_disruptions(scenario, self.network)
         tree = self.network.tree
         if parcels is None:  # its size was checked when the scenario was loaded
             parcels = generate_parcels(tree, config.demand, config.run,
@@ -121,6 +124,9 @@ class Simulation:
                 brought.setdefault(station, []).append((ids, created[ids] + network.walk_h[node]))
             elif tree.level[node] == POINT:
                 self._origin_ids[node] = ids
+            elif tree.level[node] == GATEWAY:  # the trunk's inflow, held while it is stopped
+                brought.setdefault(node, []).append(
+                    (ids, self.disruptions.hold_arrivals(created[ids])))
             else:
                 brought.setdefault(node, []).append((ids, created[ids]))
         queues = {}
@@ -158,7 +164,9 @@ class Simulation:
                 rng = None
                 if spec.service == "exponential":
                     rng = node_stream(config.run, STREAM_SORTING, str(tree.ids[node]))
-                line = SortingLine(rate, clock, spec.lines, rng)
+                periods = self.disruptions.line_periods.get(int(node))
+                line = SortingLine(rate, SlowedClock(clock, periods) if periods else clock,
+                                   spec.lines, rng)
                 self.sort_rate[node] = line.capacity_per_h
                 self.shift_clocks[int(node)] = clock
             facilities[int(node)] = Facility(self.env, int(node), self.network, self.ledger,
@@ -180,12 +188,17 @@ class Simulation:
             self.shelves.append(counter)
         return stops
 
-    def _opening_clock(self, node: int, default: list[tuple[float, float]]) -> DailyClock:
-        """The node's own opening hours, else its kind's; one clock per distinct set."""
+    def _opening_clock(self, node: int, default: list[tuple[float, float]]
+                       ) -> DailyClock | SlowedClock:
+        """The node's own opening hours, else its kind's; one clock per distinct set. A
+        closed station or point has its own, stopped while it is closed."""
         own = self._opening_hours[node]
         windows = tuple(default if own is None else own)
         if windows not in self._clocks:
             self._clocks[windows] = DailyClock(windows)
+        closed = self.disruptions.closed.get(node)
+        if closed:
+            return SlowedClock(self._clocks[windows], [(s, e, 0.0) for s, e in closed])
         return self._clocks[windows]
 
     def _shelf_stops(self, route: Route) -> tuple[list[PointStop], Shelves]:
@@ -214,7 +227,8 @@ class Simulation:
             self.point_shelf.setdefault(int(node), []).append((shelves, member))
             dropoffs = self._point_dropoffs(int(node), route.carrier)
             self._point_queues.append(dropoffs)
-            stops.append(PointStop(shelves, member, dropoffs))
+            stops.append(PointStop(shelves, member, dropoffs,
+                                   closed=self.disruptions.closed.get(int(node), ())))
         return stops, shelves
 
     def _runners(self) -> list[RouteRunner]:
@@ -246,8 +260,24 @@ class Simulation:
                 self.ledger, loading, tree.ancestors,
                 node_stream(config.run, STREAM_TRAVEL, route.name),
                 config.network.travel_noise_cv, self.trip_log, self.end_h,
+                self._route_disruptions(route),
             ))
         return runners
+
+    def _route_disruptions(self, route: Route) -> RouteDisruptions | None:
+        """What the disruptions do to one route, or None where they leave it alone."""
+        plan = self.disruptions
+        if plan.empty:
+            return None
+        roads = [(start, end, legs[route.index]) for start, end, legs in plan.road_periods
+                 if route.index in legs]
+        closed = [(position, start, end)
+                  for position, node in enumerate(route.stops.tolist()) if route.fleet != COURIER
+                  for start, end in plan.closed.get(node, ())]
+        vehicles_out = plan.vehicles_out.get(route.index, [])
+        if not (roads or closed or vehicles_out):
+            return None
+        return RouteDisruptions(vehicles_out, roads, closed)
 
     def _shelf_slots(self, stop_position: np.ndarray) -> np.ndarray:
         """Per parcel: the stop whose shelf it will occupy, or its route's unbounded slot
@@ -292,6 +322,7 @@ class Simulation:
             sort_rate=self.sort_rate, shift_clocks=self.shift_clocks, shelf_peak=shelf_peak,
             shelf_slots=shelf_slots, end_h=self.end_h, in_network=in_network,
             goods=self.goods.finish() if self.goods is not None else None,
+            disruptions=None if self.disruptions.empty else self.disruptions,
         )
 
     def _check_conservation(self) -> int:

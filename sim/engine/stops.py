@@ -12,6 +12,8 @@ loop through them is settled when the vehicle leaves, in one vectorised step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sim.demand import PARCEL_ID
@@ -54,11 +56,12 @@ class PointStop:
     realtime = False
 
     def __init__(self, shelves: Shelves, member: int, dropoffs: DrawnArrivals | None = None,
-                 dwell_h: float = 0.0) -> None:
+                 dwell_h: float = 0.0, closed: Sequence[tuple[float, float]] = ()) -> None:
         self.shelves = shelves
         self.member = member
         self.dropoffs = dropoffs
         self.dwell_h = dwell_h
+        self.closed = list(closed)  # periods the point is shut: residents drop off nothing
 
     def drop(self, ids: np.ndarray, t: float) -> None:
         self.shelves.drop_later(ids, self.member, t)
@@ -67,6 +70,6 @@ class PointStop:
 
     def collect(self, t: float, room: int) -> np.ndarray:
         """Up to `room` of the residents' drop-offs made by t (the trip stamps them)."""
-        if self.dropoffs is None:
+        if self.dropoffs is None or any(start <= t < end for start, end in self.closed):
             return _EMPTY
         return self.dropoffs.take(t, room)

@@ -16,6 +16,7 @@ import numpy as np
 import simpy
 
 from sim.demand import PARCEL_ID
+from sim.engine.disruptions import RouteLegs
 from sim.engine.facility import Facility
 from sim.engine.ledger import Ledger
 from sim.engine.queues import ParcelQueue
@@ -41,6 +42,27 @@ class TripLog:
 
 
 @dataclass(frozen=True)
+class RouteDisruptions:
+    """What disrupts one route: vehicles out of service, roads closed or slowed, stops
+    closed (docs/model.md, Disruptions)."""
+
+    vehicles_out: list[tuple[float, int]] = field(default_factory=list)  # (time, change)
+    roads: list[tuple[float, float, RouteLegs | None]] = field(default_factory=list)
+    closed_stops: list[tuple[int, float, float]] = field(default_factory=list)  # position
+
+    def legs_at(self, t: float) -> tuple[bool, RouteLegs | None, float]:
+        """Whether roads are disrupted at t, the legs then (None: a stop cut off) and when
+        that period ends."""
+        for begin, end, legs in self.roads:
+            if begin <= t < end:
+                return True, legs, end
+        return False, None, np.inf
+
+    def closed_at(self, t: float) -> list[int]:
+        return [position for position, begin, end in self.closed_stops if begin <= t < end]
+
+
+@dataclass(frozen=True)
 class Loading:
     """How a route loads at its base: per-parcel stop slots and whether shelves limit it."""
 
@@ -56,7 +78,8 @@ class RouteRunner:
     def __init__(self, env: simpy.Environment, route: Route, base: Facility,
                  stops: Sequence, queue: ParcelQueue, ledger: Ledger, loading: Loading,
                  ancestors: np.ndarray, rng: np.random.Generator, noise_cv: float,
-                 log: TripLog, horizon_h: float) -> None:
+                 log: TripLog, horizon_h: float,
+                 disruptions: RouteDisruptions | None = None) -> None:
         self.env = env
         self.route = route
         self._loop_km = route.loop_km  # a sum over the legs: once, not per trip
@@ -80,6 +103,11 @@ class RouteRunner:
         self.idle = list(range(route.vehicles))
         self.onboard = dict.fromkeys(self.idle, 0)
         self._back: simpy.Event | None = None
+        self.disruptions = disruptions
+        self.out_of_service = 0  # vehicles laid up: the idle ones beyond it may leave
+        self._slot_of_parcel: np.ndarray | None = None
+        if disruptions is not None and disruptions.vehicles_out:
+            env.process(self._lay_up(sorted(disruptions.vehicles_out)))
         env.process(self._dispatch())
 
     # -- dispatching -------------------------------------------------------------------
@@ -92,13 +120,45 @@ class RouteRunner:
                 if slot >= self.horizon_h:
                     return
                 yield from self._wait_for_cutoff(slot)
-                while not self.idle:
-                    yield self._vehicle_back()
+                while not self._ready_to_leave():
+                    yield from self._wait_to_leave()
                 self.base.sync(self.env.now)
                 self._depart()
-                while self.idle and self.queue.ready_count(self.env.now) > 0:
+                while self._usable() and self.queue.ready_count(self.env.now) > 0:
                     self._depart()
             day += 1
+
+    def _usable(self) -> bool:
+        """Whether a vehicle in service is idle at the base."""
+        return len(self.idle) > self.out_of_service
+
+    def _blocked_until(self) -> float:
+        """When the roads to every stop open again, if some stop is cut off now, else 0."""
+        if self.disruptions is None or not self.disruptions.roads:
+            return 0.0
+        disrupted, legs, end = self.disruptions.legs_at(self.env.now)
+        return end if disrupted and legs is None else 0.0
+
+    def _ready_to_leave(self) -> bool:
+        return self._usable() and not self._blocked_until()
+
+    def _wait_to_leave(self):
+        """Wait for a vehicle in service, then for the roads to open."""
+        if not self._usable():
+            yield self._vehicle_back()
+        else:
+            yield self.env.timeout(self._blocked_until() - self.env.now)
+
+    def _lay_up(self, changes: list[tuple[float, int]]):
+        """Take vehicles out of service and back as the disruptions say; one out on a loop
+        finishes it first."""
+        for t, change in changes:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            self.out_of_service += change
+            if change < 0 and self._back is not None:
+                self._back.succeed()
+                self._back = None
 
     def _wait_for_cutoff(self, slot: float):
         env = self.env
@@ -108,12 +168,16 @@ class RouteRunner:
                 yield env.timeout(slot - env.now)
                 return
             self.base.sync(env.now)
-            if self.idle and self.queue.ready_count(env.now) >= capacity:
+            blocked = self._blocked_until()
+            if blocked:
+                yield env.timeout(min(blocked, slot) - env.now)
+                continue
+            if self._usable() and self.queue.ready_count(env.now) >= capacity:
                 self._depart()
                 continue
-            wake = min(slot, self.queue.time_ready(capacity)) if self.idle else slot
+            wake = min(slot, self.queue.time_ready(capacity)) if self._usable() else slot
             events = [env.timeout(max(wake - env.now, 0.0)), self.queue.changed()]
-            if not self.idle:
+            if not self._usable():
                 events.append(self._vehicle_back())
             yield env.any_of(events)
 
@@ -135,14 +199,21 @@ class RouteRunner:
         """Take the load at the base and split it by stop, in visiting order; and its size."""
         capacity = self.fleet.capacity
         loading = self.loading
-        if loading.shelf_slot is None:
-            ids = self.queue.take(t0, capacity)
-        else:
+        closed = self.disruptions.closed_at(t0) if self.disruptions is not None else []
+        if loading.shelf_slot is not None:
             allowance = np.empty(len(loading.shelves.slots) + 1, dtype=np.int64)
             allowance[:-1] = loading.shelves.free(t0).clip(0, capacity)
+            allowance[closed] = 0  # parcels for a closed stop wait here
             allowance[-1] = capacity  # parcels that need no shelf
             ids, taken = self.queue.take_limited(t0, capacity, loading.shelf_slot, allowance)
             loading.shelves.reserve(taken[:-1])
+        elif closed:
+            allowance = np.full(len(self.stops), capacity, dtype=np.int64)
+            allowance[closed] = 0
+            ids, _taken = self.queue.take_limited(t0, capacity, self._stop_of_parcel(),
+                                                  allowance)
+        else:
+            ids = self.queue.take(t0, capacity)
         if len(ids):
             self.ledger.stamp(self.base.departure_stage, ids, t0)
         if len(self.stops) == 1:
@@ -154,13 +225,28 @@ class RouteRunner:
         return ([in_order[end - count : end] for count, end in zip(counts, ends, strict=True)],
                 len(ids))
 
+    def _stop_of_parcel(self) -> np.ndarray:
+        """Each parcel's stop on this route (by its destination), made when first needed."""
+        if self._slot_of_parcel is None:
+            self._slot_of_parcel = self._stop_of_destination[self.ledger.destination]
+        return self._slot_of_parcel
+
+    def _legs(self, t0: float) -> tuple[np.ndarray, float]:
+        """The legs' hours and the loop's km for a vehicle leaving at t0: the usual ones, or
+        round the roads then closed or slowed (kept for the whole loop)."""
+        if self.disruptions is not None and self.disruptions.roads:
+            disrupted, legs, _end = self.disruptions.legs_at(t0)
+            if disrupted and legs is not None:
+                return legs.hours, float(legs.km.sum())
+        return self.route.leg_hours, self._loop_km
+
     def _trip(self, vehicle: int, per_stop: list[np.ndarray], load: int):
         env, fleet, route = self.env, self.fleet, self.route
         t0 = env.now
         down = load
         self.onboard[vehicle] = load
         peak = load
-        legs = route.leg_hours
+        legs, loop_km = self._legs(t0)
         if self.noise_sigma > 0:
             legs = legs * self.rng.lognormal(-self.noise_sigma**2 / 2, self.noise_sigma,
                                              len(legs))
@@ -191,7 +277,7 @@ class RouteRunner:
         yield env.timeout(t - env.now)
         self.base.receive(up, t, from_below=True)
         self.onboard[vehicle] = 0
-        self.log.add(route.index, vehicle, t0, t, self._loop_km, down, len(up), peak)
+        self.log.add(route.index, vehicle, t0, t, loop_km, down, len(up), peak)
         self.idle.append(vehicle)
         self.idle.sort()
         if self._back is not None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 
-from sim.engine.model import Simulation
 from sim.errors import ScenarioError
 from sim.experiment.kpis import flatten
-from sim.results import Results, summarise
+from sim.experiment.twin import simulate
+from sim.results import Results
 from sim.scenario import LoadedScenario, with_replication
 
 TOP_RESOURCES = 5
@@ -49,7 +49,7 @@ def run_point(task: PointTask) -> list[RepResult]:
     for rep in task.reps:
         try:
             scenario = with_replication(task.scenario, rep)
-            results.append(measure(task.point, rep, summarise(Simulation(scenario).run())))
+            results.append(measure(task.point, rep, simulate(scenario)))
         except ScenarioError as error:
             results.append(RepResult(task.point, rep, error=error.message))
         except Exception as error:  # a failing point must not stop a sweep

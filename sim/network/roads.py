@@ -35,44 +35,54 @@ def great_circle_km(
 
 @dataclass(frozen=True)
 class Leg:
-    """A shortest road path between two nodes: its km on each road class."""
+    """A shortest road path between two nodes: its km on each road class, and the km it
+    takes the time of (longer where roads are slowed: km / speed factor)."""
 
     km_by_class: np.ndarray
+    timed_km_by_class: np.ndarray | None = None
 
     @property
     def km(self) -> float:
         return float(self.km_by_class.sum())
 
     def hours(self, class_speed_kmh: np.ndarray, top_speed_kmh: float) -> float:
-        return float((self.km_by_class / np.minimum(class_speed_kmh, top_speed_kmh)).sum())
+        timed = self.km_by_class if self.timed_km_by_class is None else self.timed_km_by_class
+        return float((timed / np.minimum(class_speed_kmh, top_speed_kmh)).sum())
 
 
 class Roads:
     """Undirected road graph over node indices, with per-class speeds.
 
     `links` are further roads (u, v, km, road class) kept beside `graph`, possibly to nodes
-    after its last: a graph shared with other Roads then needs no copy to grow.
+    after its last: a graph shared with other Roads then needs no copy to grow. `factors`
+    slow roads ((u, v) -> share of their speed) or close them (0): see `disrupted`.
     """
 
     def __init__(self, graph: nx.Graph, class_names: Sequence[str], class_speed: np.ndarray,
-                 links: Sequence[tuple[int, int, float, str]] = ()):
+                 links: Sequence[tuple[int, int, float, str]] = (),
+                 factors: dict[tuple[int, int], float] | None = None):
         self.graph = graph
         self.links = list(links)
         self.class_names = list(class_names)
         self.class_speed = class_speed
+        self.factors = dict(factors or {})
         self._class_index = {name: i for i, name in enumerate(self.class_names)}
         speed = dict(zip(self.class_names, class_speed, strict=True))
         roads = [(u, v, data["km"], data["road_class"], data["hours"])
                  for u, v, data in graph.edges(data=True)]
         roads += [(u, v, km, road_class, km / speed[road_class])
                   for u, v, km, road_class in self.links]
-        self._km_of: dict[tuple[int, int], tuple[int, float]] = {}  # (from, to) -> class, km
+        # (from, to) -> class, km, speed factor
+        self._km_of: dict[tuple[int, int], tuple[int, float, float]] = {}
         rows, cols, hours = [], [], []
         for u, v, km, road_class, h in roads:
+            factor = self.factors.get((min(u, v), max(u, v)), 1.0)
+            if factor <= 0:
+                continue  # closed
             rows += [u, v]
             cols += [v, u]
-            hours += [h, h]
-            self._km_of[u, v] = self._km_of[v, u] = (self._class_index[road_class], km)
+            hours += [h / factor, h / factor]
+            self._km_of[u, v] = self._km_of[v, u] = (self._class_index[road_class], km, factor)
         n = max([graph.number_of_nodes(), *(max(u, v) + 1 for u, v, _, _ in self.links)])
         self._matrix = csr_matrix((hours, (rows, cols)), shape=(n, n))
         matrix = self._matrix.tocoo()
@@ -124,15 +134,34 @@ class Roads:
     def leg(self, predecessors_row: np.ndarray, source: int, target: int) -> Leg:
         """Walk one predecessor row back from target to source, adding km per road class."""
         km_by_class = np.zeros(len(self.class_names))
+        timed = km_by_class.copy() if self.factors else None
         node = target
         while node != source:
             previous = int(predecessors_row[node])
             if previous < 0:
-                raise ValueError(f"no road from node {source} to node {target}")
-            road_class, km = self._km_of[previous, node]
+                raise NoRoad(f"no road from node {source} to node {target}")
+            road_class, km, factor = self._km_of[previous, node]
             km_by_class[road_class] += km
+            if timed is not None:
+                timed[road_class] += km / factor
             node = previous
-        return Leg(km_by_class)
+        return Leg(km_by_class, timed)
+
+    def disrupted(self, factors: dict[tuple[int, int], float]) -> Roads:
+        """These roads with some slowed to a share of their speed, or closed (0); keys are
+        (u, v) with u < v. Paths then go round closed roads where they can."""
+        return Roads(self.graph, self.class_names, self.class_speed, self.links, factors)
+
+    def road_ends(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Every road of the graph once: its two ends (u < v) and its road class."""
+        ends = [(min(u, v), max(u, v), data["road_class"])
+                for u, v, data in self.graph.edges(data=True)]
+        u, v, classes = zip(*ends, strict=True) if ends else ((), (), ())
+        return np.array(u, dtype=np.int64), np.array(v, dtype=np.int64), list(classes)
+
+
+class NoRoad(ValueError):
+    """No open road joins two nodes (all closed, or never built)."""
 
 
 def build_roads(

@@ -9,13 +9,14 @@ where they are shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
-from sim.i18n import N_, _, number, percent
-from sim.results.names import GOODS_FLOWS, Names, kind
+from sim.i18n import N_, _, ngettext, number, percent
+from sim.results.names import DISRUPTION_KINDS, FLEETS, GOODS_FLOWS, Names, kind
 
 Style = Literal["text", "count", "number", "share", "flag"]
 
@@ -82,6 +83,18 @@ FREIGHT_FLEETS = (
     Column("peak_out", N_("most out at once (vehicles)"), "count"),
     Column("fleet", DETAIL, "text"),
 )
+DISRUPTIONS = (
+    Column("what", N_("disruption"), "text"),
+    Column("when", N_("when"), "text"),
+    Column("where", N_("where"), "text"),
+)
+RESILIENCE_COUNTY = (
+    Column("county", N_("county"), "text"),
+    Column("parcels_delayed", N_("parcels delayed"), "count"),
+    Column("extra_parcel_hours", N_("extra delay (parcel-hours)"), "number"),
+    Column("late_because", N_("late because of the disruptions (parcels)"), "count"),
+)
+PLACES_NAMED = 1  # places named in a disruption's row; the rest are counted
 
 
 def written(value: object, column: Column) -> str:
@@ -231,3 +244,40 @@ def plan_binding_words(result, said=None) -> str:
         target=said(target) if said else target, condition=binding.get("condition", "-"),
         value=said(target, value) if said else f"{value:.4g}",
         cost=number(round(binding.get("at_cost_per_day", 0.0))))
+
+
+def disruption_rows(events: pd.DataFrame, names: Names, start_date: dt.date) -> pd.DataFrame:
+    """Scheduled disruptions one per row, random ones one row per kind and name (how many
+    times, hours in all)."""
+    day0 = dt.datetime.combine(start_date, dt.time())
+
+    def when(hours: float) -> str:
+        return f"{day0 + dt.timedelta(hours=float(hours)):%m-%d %H:%M}"
+
+    rows = []
+    for event in events[~events["random"]].to_dict(orient="records"):
+        places = [names.node(n) for n in event["nodes"].split()] if event["nodes"] else []
+        where = ", ".join(places[:PLACES_NAMED])
+        if len(places) > PLACES_NAMED:
+            where = _("{named} and {more} more").format(named=where,
+                                                        more=len(places) - PLACES_NAMED)
+        if event["roads"]:
+            where = _("{roads} road sections").format(roads=number(event["roads"]))
+        rows.append({"what": _event_name(event["kind"], event["name"]),
+                     "when": f"{when(event['start_h'])} -\n{when(event['end_h'])}",
+                     "where": where})
+    drawn = events[events["random"]]
+    for (what, name), group in drawn.groupby(["kind", "name"], sort=False):
+        rows.append({"what": _event_name(what, name), "when": _("random"),
+                     "where": ngettext("{times} time, {hours} h in all",
+                                       "{times} times, {hours} h in all", len(group)).format(
+                         times=number(len(group)),
+                         hours=number((group["end_h"] - group["start_h"]).sum()))})
+    return pd.DataFrame(rows, columns=[c.key for c in DISRUPTIONS])
+
+
+def _event_name(what: str, name: str) -> str:
+    """A disruption by its name, else by what it is; vehicles out by their fleet."""
+    if what == "fleet":
+        return kind(FLEETS, name)
+    return name or kind(DISRUPTION_KINDS, what)

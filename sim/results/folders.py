@@ -65,6 +65,7 @@ class Kind:
 RUN = Kind("run", frozenset({
     "summary.json", "parcels.parquet", "facility_hours.parquet", "trips.parquet",
     "lots.parquet", "freight_trips.parquet", "bottlenecks.csv", "scenario.yaml",
+    "disruptions.csv", "recovery.csv", "recovery_by_day.csv", "resilience_by_county.csv",
     "replications.csv", "replication_kpis.csv"}), last="summary.json")
 CAPACITY = Kind("capacity", frozenset({"analytic.csv", "capacity.json"}), last="capacity.json")
 SWEEP = Kind("sweep", frozenset({"sweep.json", "points/", "runs.parquet", "points.csv"}),

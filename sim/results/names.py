@@ -42,6 +42,13 @@ MODES = {"joint": N_("joint distribution"), "separate": N_("each carrier its own
          "county seat": N_("door delivery in the county seat")}
 FLOWS = {"down": N_("downward (to residents)"), "up": N_("upward (from residents)")}
 # what a route's stops are, by its fleet: "<base> → <stops> loop n"
+DISRUPTION_KINDS = {
+    "road": N_("roads closed or slowed"),
+    "facility": N_("sorting line down or slowed"),
+    "closure": N_("stations or points closed"),
+    "fleet": N_("vehicles out of service"),
+    "arrivals": N_("trunk inflow stopped"),
+}
 STOPS = {"trunk": N_("city distribution centre"), "line_haul": N_("county logistics parks"),
          "township": N_("township stations"), "village": N_("village points"),
          "bus_township": N_("township stations by bus"),

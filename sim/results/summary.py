@@ -15,6 +15,7 @@ from sim.results.costs import cost_summary
 from sim.results.goods import goods_summary, lots_table
 from sim.results.jsonable import json_ready
 from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, parcels_table
+from sim.results.resilience import Resilience, resilience
 from sim.results.resources import (
     PerParcel,
     bottleneck_table,
@@ -36,6 +37,25 @@ class Results:
     """KPIs and tables of one run, computed on first use."""
 
     output: SimulationOutput
+    twin: Results | None = None  # the same scenario and seed undisrupted, if disrupted
+
+    @cached_property
+    def resilience(self) -> Resilience | None:
+        """What the disruptions cost against the twin (None without disruptions)."""
+        if self.twin is None or self.output.disruptions is None:
+            return None
+        return resilience(self.output, self.outcomes, self._cost_total(), self.twin.output,
+                          self.twin.outcomes, self.twin._cost_total(),
+                          (self._spoiled_t(), self.twin._spoiled_t()))
+
+    def _cost_total(self) -> float:
+        return float(self.summary_without_twin["cost"]["total"])
+
+    def _spoiled_t(self) -> float:
+        chain = self.summary_without_twin.get("cold_chain")
+        if not chain:
+            return 0.0
+        return float(sum(p.get("spoiled_t", 0.0) for p in chain["products"].values()))
 
     @cached_property
     def window(self):
@@ -136,6 +156,14 @@ class Results:
 
     @cached_property
     def summary(self) -> dict:
+        """summary.json: the run's KPIs, and against its twin if disrupted."""
+        summary = dict(self.summary_without_twin)
+        if self.resilience is not None:
+            summary["resilience"] = self.resilience.summary
+        return summary
+
+    @cached_property
+    def summary_without_twin(self) -> dict:
         output, window = self.output, self.window
         config = output.scenario.config
         ledger = output.ledger
@@ -202,5 +230,5 @@ class Results:
         }
 
 
-def summarise(output: SimulationOutput) -> Results:
-    return Results(output)
+def summarise(output: SimulationOutput, twin: SimulationOutput | None = None) -> Results:
+    return Results(output, None if twin is None else Results(twin))

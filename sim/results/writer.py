@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -56,6 +57,10 @@ def write_results(results: Results, out: str | Path | OutputFolder,
             put("freight_trips.parquet", lambda tmp: freight_trips.to_parquet(tmp, index=False))
         table = results.bottlenecks
         put("bottlenecks.csv", lambda tmp: table.to_csv(tmp, index=False))
+        if results.resilience is not None:
+            for name, frame in resilience_files(results).items():
+                put(name, lambda tmp, frame=frame: frame.to_csv(tmp, index=False,
+                                                                encoding="utf-8-sig"))
         scenario = resolved_scenario(results)
         put("scenario.yaml", lambda tmp: tmp.write_text(dump_yaml(scenario), encoding="utf-8"))
         text = json.dumps(json_ready(results.summary), ensure_ascii=False, indent=2,
@@ -101,3 +106,21 @@ def scenario_document(scenario: LoadedScenario) -> dict:
     if scenario.roads_path is not None:
         data["network"]["roads"] = str(scenario.roads_path.resolve())
     return data
+
+
+def resilience_files(results: Results) -> dict[str, pd.DataFrame]:
+    """A disrupted run's extra files: what was disrupted, the recovery hour by hour and day
+    by day against the twin, and the cost by county (names and dates readable in Excel)."""
+    resilience = results.resilience
+    day0 = pd.Timestamp(results.output.scenario.config.run.start_date)
+
+    def when(hours: pd.Series) -> pd.Series:
+        return (day0 + pd.to_timedelta(hours, unit="h")).dt.strftime("%Y-%m-%d %H:%M")
+
+    events = resilience.events.assign(start=when(resilience.events["start_h"]),
+                                      end=when(resilience.events["end_h"]))
+    hourly = resilience.hourly.assign(time=when(resilience.hourly["hour"]))
+    daily = resilience.daily.assign(
+        date=(day0 + pd.to_timedelta(resilience.daily["day"], unit="D")).dt.date)
+    return {"disruptions.csv": events, "recovery.csv": hourly, "recovery_by_day.csv": daily,
+            "resilience_by_county.csv": resilience.by_county}

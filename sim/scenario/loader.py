@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.areas import check_disruptions
 from sim.scenario.files import Files, LocalFiles
 from sim.scenario.inherit import TABLE_KEYS, read_scenario_yaml
 from sim.scenario.models import NodeOverride, Scenario
@@ -124,6 +125,7 @@ def scenario_from_dict(
     check_tree(scenario)
     scenario = _with_node_overrides(scenario)
     check_node_values(scenario)
+    check_disruptions(scenario.config, scenario.nodes, label)
     check_sizes(scenario.config, scenario.nodes, files.limits, label)
     return scenario
 

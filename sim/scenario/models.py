@@ -29,6 +29,7 @@ from sim.scenario.base import (
     Strict,
     WorkHours,
 )
+from sim.scenario.disruptions import Disruptions
 from sim.scenario.goods import Hub, Precooling, Product
 from sim.scenario.timeofday import TimeOfDay, Timetable, Window
 
@@ -365,6 +366,9 @@ class Scenario(Strict):
         default_factory=list, description="goods other than parcels: farm products, frozen"
         " food, freight")
     precooling: Precooling = Field(default_factory=Precooling)
+    disruptions: Disruptions = Field(
+        default_factory=Disruptions, description="roads closed, lines down, vehicles out, "
+        "random breakdowns and weather (docs/model.md, Disruptions)")
 
     @model_validator(mode="after")
     def _carriers_and_buses(self) -> Scenario:
