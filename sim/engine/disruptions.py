@@ -10,7 +10,8 @@ draws. What comes out is plain data per facility, node and route, in simulated h
 - `vehicles_out`: a route's changes in vehicles out of service, as (time, change);
 - `road_periods`: periods in which roads are closed or slowed, and each route's legs then
   (None where some stop cannot be reached: its vehicles wait at the base);
-- `arrival_holds`: periods in which the gateway's inflow is stopped.
+- `arrival_holds`: periods in which the gateway's inflow is stopped;
+- `power_cuts`: periods in which a cold-chain base's store has no power.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Event:
     end_h: float
     nodes: list[int] = field(default_factory=list)  # facilities, stops or bases hit
     roads: list[tuple[int, int]] = field(default_factory=list)  # roads closed or slowed
+    hubs: list[str] = field(default_factory=list)  # cold stores without power
     severity: float = 0.0  # speed or rate factor (0: closed, down), or vehicles out
     random: bool = False
 
@@ -64,6 +66,7 @@ class DisruptionPlan:
     road_periods: list[tuple[float, float, dict[int, RouteLegs | None]]] = field(
         default_factory=list)
     arrival_holds: list[tuple[float, float]] = field(default_factory=list)
+    power_cuts: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # by hub
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -101,6 +104,11 @@ def plan_disruptions(scenario: LoadedScenario, network: Network) -> DisruptionPl
         start, end = builder.hours(item, f"arrivals[{number}]")
         plan.arrival_holds.append((start, end))
         plan.events.append(Event("arrivals", item.name, start, end, nodes=[0]))
+    for number, item in enumerate(disruptions.power):
+        start, end = builder.hours(item, f"power[{number}]")
+        for hub in item.hubs:
+            plan.power_cuts.setdefault(hub, []).append((start, end))
+        plan.events.append(Event("power", item.name, start, end, hubs=list(item.hubs)))
     road_items: list[tuple[float, float, RoadDisruption | Weather, bool]] = []
     for number, item in enumerate(disruptions.roads):
         road_items.append((*builder.hours(item, f"roads[{number}]"), item, False))

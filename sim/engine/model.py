@@ -103,7 +103,8 @@ class Simulation:
         self._point_queues: list[DrawnArrivals] = []
         self.stops = self._stops()
         self.runners = self._runners()
-        self.goods = GoodsModel(self.env, scenario, self.network, self.end_h) \
+        self.goods = GoodsModel(self.env, scenario, self.network, self.end_h,
+                                self.disruptions.power_cuts) \
             if config.products or config.hubs else None
 
     # -- construction ------------------------------------------------------------------

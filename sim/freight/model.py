@@ -43,7 +43,8 @@ class GoodsModel:
     """Builds the goods' rooms, stores and fleets on an environment; `finish` checks them."""
 
     def __init__(self, env: simpy.Environment, scenario: LoadedScenario, network: Network,
-                 end_h: float) -> None:
+                 end_h: float, power_cuts: dict[str, list[tuple[float, float]]] | None = None
+                 ) -> None:
         config = scenario.config
         self.env, self.end_h = env, end_h
         self.plan = plan = build_plan(scenario, network)
@@ -63,11 +64,22 @@ class GoodsModel:
             out = np.flatnonzero((flows == "out") & (lots.hub == index))
             store.put(GATEWAY_KEY, out, lots.created[out], lots.created[out])
         self.rooms = self._rooms(np.flatnonzero(flows == "up"), config.precooling)
+        for index, hub in enumerate(plan.hubs):
+            if hub.role == "cold_chain_base" and (power_cuts or {}).get(hub.name):
+                env.process(self._power_cuts(self.stores[index], power_cuts[hub.name]))
         self.trips = FreightTrips()
         self.fleets = [FleetRunner(env, fleet, self._stops(fleet),
                                    self.stores[fleet.hub], self.life, lots.pallets,
                                    self.key_of, lots.destination, self.trips, end_h)
                        for fleet in plan.fleets]
+
+    def _power_cuts(self, store: HubStore, periods: list[tuple[float, float]]):
+        """Switch a cold store's power off and on as the disruptions say."""
+        for start, end in sorted(periods):
+            yield self.env.timeout(max(start - self.env.now, 0.0))
+            store.set_power(self.env.now, on=False)
+            yield self.env.timeout(max(end - self.env.now, 0.0))
+            store.set_power(self.env.now, on=True)
 
     def _keys(self, flows: np.ndarray) -> np.ndarray:
         """The key each lot is held under at its hub: the trip that takes it on."""

@@ -91,6 +91,14 @@ class HubStore:
             self.occupancy.add(t, -float(self.pallets[ids[leaving]].sum()))
         return taken
 
+    def set_power(self, t: float, on: bool) -> None:
+        """A cold store loses its power at t (on=False), or has it back: the lots inside
+        age at the ambient rate meanwhile, and so do lots brought in."""
+        self.cold = on
+        held = [ids for ids, _ready in self._held.values() if len(ids)]
+        if held:
+            self.life.move(np.concatenate(held), t, cold=on)
+
     def handled_between(self, start: float, end: float) -> float:
         """Pallets unloaded through the dock in [start, end)."""
         return float(sum(p for t, p in self._handled if start <= t < end))

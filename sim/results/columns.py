@@ -256,7 +256,8 @@ def disruption_rows(events: pd.DataFrame, names: Names, start_date: dt.date) -> 
 
     rows = []
     for event in events[~events["random"]].to_dict(orient="records"):
-        places = [names.node(n) for n in event["nodes"].split()] if event["nodes"] else []
+        places = [names.hub(n) if n in names.of_hub else names.node(n)
+                  for n in event["nodes"].split()]
         where = ", ".join(places[:PLACES_NAMED])
         if len(places) > PLACES_NAMED:
             where = _("{named} and {more} more").format(named=where,

@@ -48,6 +48,7 @@ DISRUPTION_KINDS = {
     "closure": N_("stations or points closed"),
     "fleet": N_("vehicles out of service"),
     "arrivals": N_("trunk inflow stopped"),
+    "power": N_("cold store without power"),
 }
 STOPS = {"trunk": N_("city distribution centre"), "line_haul": N_("county logistics parks"),
          "township": N_("township stations"), "village": N_("village points"),

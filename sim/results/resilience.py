@@ -160,7 +160,7 @@ def _events(output: SimulationOutput) -> pd.DataFrame:
             "kind": event.kind, "name": event.name, "random": event.random,
             "start_h": event.start_h, "end_h": event.end_h, "severity": event.severity,
             "places": len(event.nodes), "roads": len(event.roads),
-            "nodes": " ".join(str(tree.ids[n]) for n in event.nodes[:50]),
+            "nodes": " ".join([*(str(tree.ids[n]) for n in event.nodes), *event.hubs]),
         })
     return pd.DataFrame(rows, columns=["kind", "name", "random", "start_h", "end_h",
                                        "severity", "places", "roads", "nodes"])

@@ -103,7 +103,7 @@ def check_disruptions(config: Scenario, nodes: pd.DataFrame, file: str) -> None:
     table = NodeTable(nodes)
     classes = list(config.network.road_classes)
     fleets = list(config.fleets.by_name())
-    hubs = [hub.name for hub in config.hubs]
+    hubs = [hub.name for hub in config.hubs if hub.role == "cold_chain_base"]  # cold stores
     for section in ("roads", "facilities", "closures", "fleets", "arrivals", "power"):
         for number, item in enumerate(getattr(disruptions, section)):
             field = f"{FIELD}.{section}[{number}]"
@@ -117,8 +117,6 @@ def check_disruptions(config: Scenario, nodes: pd.DataFrame, file: str) -> None:
             _check_known(getattr(item, "hubs", []), hubs, file, f"{field}.hubs", "hub")
             if section == "fleets":
                 table.named(item.bases, file, f"{field}.bases")
-                area_nodes(Area(counties=item.counties), table, file, field)
-            if section == "power":
                 area_nodes(Area(counties=item.counties), table, file, field)
     random = disruptions.random
     for number, item in enumerate(random.breakdowns):

@@ -119,11 +119,10 @@ class ArrivalStop(Period):
 
 
 class PowerCut(Period):
-    """Cold stores (of `hubs`) or stations' cold rooms (in `counties`) without power: the
-    lots inside age at the ambient rate of their shelf-life budget."""
+    """The cold stores of cold-chain bases (`hubs`, by name) without power: the lots inside,
+    and those brought in meanwhile, age at the ambient rate of their shelf-life budget."""
 
-    hubs: Names = Field(default_factory=list)
-    counties: Names = Field(default_factory=list, description="pre-cooling rooms there")
+    hubs: Names = Field(min_length=1)
 
 
 class Breakdowns(Strict):
