@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.validation.checks import CASES, DEFAULT_REPS
+from sim.validation.cases import CASES
+from sim.validation.checks import DEFAULT_REPS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 

@@ -90,28 +90,28 @@ def plan_disruptions(scenario: LoadedScenario, network: Network) -> DisruptionPl
     builder = _Builder(scenario, network, plan)
     for number, item in enumerate(disruptions.facilities):
         kinds = tuple(item.kinds) or ("hub", "park", "station")
-        start, end = builder.hours(item, f"facilities[{number}]")
-        nodes = builder.nodes(item, f"facilities[{number}]", kinds)
+        start, end = builder.hours(item, f"facilities.{number}")
+        nodes = builder.nodes(item, f"facilities.{number}", kinds)
         builder.line_down(item.name, start, end, nodes, 0.0 if item.down else item.rate_factor)
     for number, item in enumerate(disruptions.closures):
-        start, end = builder.hours(item, f"closures[{number}]")
-        builder.close(item.name, start, end, builder.nodes(item, f"closures[{number}]",
+        start, end = builder.hours(item, f"closures.{number}")
+        builder.close(item.name, start, end, builder.nodes(item, f"closures.{number}",
                                                            tuple(item.kinds)))
     for number, item in enumerate(disruptions.fleets):
-        start, end = builder.hours(item, f"fleets[{number}]")
+        start, end = builder.hours(item, f"fleets.{number}")
         builder.fleet_out(item, start, end)
     for number, item in enumerate(disruptions.arrivals):
-        start, end = builder.hours(item, f"arrivals[{number}]")
+        start, end = builder.hours(item, f"arrivals.{number}")
         plan.arrival_holds.append((start, end))
         plan.events.append(Event("arrivals", item.name, start, end, nodes=[0]))
     for number, item in enumerate(disruptions.power):
-        start, end = builder.hours(item, f"power[{number}]")
+        start, end = builder.hours(item, f"power.{number}")
         for hub in item.hubs:
             plan.power_cuts.setdefault(hub, []).append((start, end))
         plan.events.append(Event("power", item.name, start, end, hubs=list(item.hubs)))
     road_items: list[tuple[float, float, RoadDisruption | Weather, bool]] = []
     for number, item in enumerate(disruptions.roads):
-        road_items.append((*builder.hours(item, f"roads[{number}]"), item, False))
+        road_items.append((*builder.hours(item, f"roads.{number}"), item, False))
     random = disruptions.random
     for number, breakdowns in enumerate(random.breakdowns):
         builder.breakdowns(breakdowns.name, breakdowns.fleet, breakdowns.mtbf_h,
@@ -167,7 +167,7 @@ class _Builder:
     def outages(self, outages: Outages, number: int) -> None:
         """A Poisson number of outages at each facility, uniform over the run, lognormal
         durations of the given mean and spread."""
-        nodes = self.nodes(outages, f"random.outages[{number}]", tuple(outages.kinds))
+        nodes = self.nodes(outages, f"random.outages.{number}", tuple(outages.kinds))
         mean, cv = outages.duration_h, outages.duration_cv
         sigma = float(np.sqrt(np.log1p(cv**2)))
         for node in nodes.tolist():
@@ -264,6 +264,16 @@ class _Builder:
         if item.nodes:
             named = self.table.named(item.nodes, self.file, f"{field}.nodes")
             hit &= named[u] | named[v]
+        between = getattr(item, "between", [])
+        if between:
+            pairs = set()
+            for number, (a, b) in enumerate(between):
+                ends = [np.flatnonzero(self.table.named([end], self.file,
+                                                        f"{field}.between.{number}"))
+                        for end in (a, b)]
+                pairs |= {(min(x, y), max(x, y)) for x in ends[0].tolist()
+                          for y in ends[1].tolist()}
+            hit &= np.array([(int(a), int(b)) in pairs for a, b in zip(u, v, strict=True)])
         if item.road_classes:
             hit &= np.isin(np.array(classes, dtype=object), item.road_classes)
         factor = 0.0 if item.closed else item.speed_factor
@@ -277,7 +287,7 @@ class _Builder:
             return
         factors = []
         for number, (start, end, item, random) in enumerate(items):
-            hit = self.road_factors(item, f"disruptions.roads[{number}]")
+            hit = self.road_factors(item, f"disruptions.roads.{number}")
             factors.append(hit)
             severity = 0.0 if item.closed else item.speed_factor
             self.plan.events.append(Event("road", item.name, start, end, roads=list(hit),

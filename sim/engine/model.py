@@ -69,6 +69,7 @@ class SimulationOutput:
     in_network: int
     goods: GoodsOutput | None = None  # farm products, frozen food, freight (if any)
     disruptions: DisruptionPlan | None = None  # what was disrupted, when and where
+    vehicle_hours_out: np.ndarray | None = None  # per route, out of service (if disrupted)
 
 
 class Simulation:
@@ -324,6 +325,8 @@ class Simulation:
             shelf_slots=shelf_slots, end_h=self.end_h, in_network=in_network,
             goods=self.goods.finish() if self.goods is not None else None,
             disruptions=None if self.disruptions.empty else self.disruptions,
+            vehicle_hours_out=None if self.disruptions.empty else np.array(
+                [runner.vehicle_hours_out(self.end_h) for runner in self.runners]),
         )
 
     def _check_conservation(self) -> int:

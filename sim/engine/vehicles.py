@@ -105,6 +105,7 @@ class RouteRunner:
         self._back: simpy.Event | None = None
         self.disruptions = disruptions
         self.out_of_service = 0  # vehicles laid up: the idle ones beyond it may leave
+        self._out_hours, self._out_since = 0.0, 0.0  # vehicle-hours laid up, up to when
         self._slot_of_parcel: np.ndarray | None = None
         if disruptions is not None and disruptions.vehicles_out:
             env.process(self._lay_up(sorted(disruptions.vehicles_out)))
@@ -155,6 +156,8 @@ class RouteRunner:
         for t, change in changes:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
+            self._out_hours = self.vehicle_hours_out(self.env.now)
+            self._out_since = self.env.now
             self.out_of_service += change
             if change < 0 and self._back is not None:
                 self._back.succeed()
@@ -192,6 +195,11 @@ class RouteRunner:
         vehicle = self.idle.pop(0)
         per_stop, load = self._load(self.env.now)
         start(self._trip(vehicle, per_stop, load))
+
+    def vehicle_hours_out(self, until: float) -> float:
+        """Vehicle-hours out of service from the start up to `until`."""
+        out = min(self.out_of_service, self.route.vehicles)
+        return self._out_hours + out * (until - self._out_since)
 
     # -- one trip ----------------------------------------------------------------------
 

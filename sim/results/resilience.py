@@ -103,6 +103,7 @@ def resilience(here: SimulationOutput, here_outcomes: ParcelOutcomes, here_cost:
         "hours_to_recover": None if recovered is None else max(recovered - last, 0.0),
         "extra_cost": here_cost - twin_cost,
         "extra_spoiled_t": spoiled[0] - spoiled[1],
+        "vehicles_in_service": _in_service(here),
         "twin": {
             "on_time_rate": float(twin_outcomes.on_time[twin_outcomes.measured].mean())
             if twin_outcomes.measured.any() else None,
@@ -164,3 +165,16 @@ def _events(output: SimulationOutput) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["kind", "name", "random", "start_h", "end_h",
                                        "severity", "places", "roads", "nodes"])
+
+
+def _in_service(output: SimulationOutput) -> dict[str, float]:
+    """Share of each fleet's vehicle-hours in service, for fleets with vehicles laid up."""
+    shares = {}
+    routes = output.network.routes
+    for fleet in dict.fromkeys(r.fleet for r in routes):
+        mine = [r.index for r in routes if r.fleet == fleet]
+        out = float(output.vehicle_hours_out[mine].sum())
+        if out > 0:
+            total = sum(routes[i].vehicles for i in mine) * output.end_h
+            shares[fleet] = 1.0 - out / total
+    return shares

@@ -106,12 +106,14 @@ def check_disruptions(config: Scenario, nodes: pd.DataFrame, file: str) -> None:
     hubs = [hub.name for hub in config.hubs if hub.role == "cold_chain_base"]  # cold stores
     for section in ("roads", "facilities", "closures", "fleets", "arrivals", "power"):
         for number, item in enumerate(getattr(disruptions, section)):
-            field = f"{FIELD}.{section}[{number}]"
+            field = f"{FIELD}.{section}.{number}"
             period_hours(config, item, file, field)
             if isinstance(item, Area):
                 area_nodes(item, table, file, field)
             _check_known(getattr(item, "road_classes", []), classes, file, f"{field}.road_classes",
                          "road class")
+            for pair, ends in enumerate(getattr(item, "between", [])):
+                table.named(list(ends), file, f"{field}.between.{pair}")
             _check_known([getattr(item, "fleet", None)] if hasattr(item, "fleet") else [],
                          fleets, file, f"{field}.fleet", "fleet")
             _check_known(getattr(item, "hubs", []), hubs, file, f"{field}.hubs", "hub")
@@ -120,11 +122,11 @@ def check_disruptions(config: Scenario, nodes: pd.DataFrame, file: str) -> None:
                 area_nodes(Area(counties=item.counties), table, file, field)
     random = disruptions.random
     for number, item in enumerate(random.breakdowns):
-        _check_known([item.fleet], fleets, file, f"{FIELD}.random.breakdowns[{number}].fleet",
+        _check_known([item.fleet], fleets, file, f"{FIELD}.random.breakdowns.{number}.fleet",
                      "fleet")
     for section in ("outages", "weather"):
         for number, item in enumerate(getattr(random, section)):
-            field = f"{FIELD}.random.{section}[{number}]"
+            field = f"{FIELD}.random.{section}.{number}"
             area_nodes(item, table, file, field)
             _check_known(getattr(item, "road_classes", []), classes, file,
                          f"{field}.road_classes", "road class")

@@ -56,10 +56,14 @@ class RoadDisruption(Period, Area):
     """Roads closed, or slowed to `speed_factor` of their speed.
 
     A road is in the area when both its ends are (roads touching a listed node when `nodes`
-    are given), and of one of `road_classes` when they are given.
+    are given), one of the sections `between` when they are given, and of one of
+    `road_classes` when they are given.
     """
 
     road_classes: Names = Field(default_factory=list)
+    between: list[tuple[Name, Name]] = Field(
+        default_factory=list, max_length=10_000,
+        description="road sections by their two ends (node ids or names)")
     closed: bool = False
     speed_factor: Factor = 1.0
 

@@ -5,6 +5,7 @@ the tests assert every verdict, and `python -m sim.validation` writes docs/valid
 from the same checks.
 """
 
-from sim.validation.checks import Check, all_checks
+from sim.validation.cases import all_checks
+from sim.validation.checks import Check
 
 __all__ = ["Check", "all_checks"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,18 +220,3 @@ def stage_sum(reps: int) -> Iterator[Check]:
         worst.append(max(gaps))
     yield Check("Lead time = sum of stage times", "tutorial, all delivered parcels",
                 "max |lead - sum(stages)|", 0.0, tuple(worst), "h", identity=True)
-
-
-CASES: dict[str, Callable[[int], Iterator[Check]]] = {
-    "md1": md1_sorting,
-    "mmc": mmc_sorting,
-    "periodic": periodic_departures,
-    "freight": freight_departures,
-    "short_capacity": short_capacity,
-    "little": littles_law,
-    "stage_sum": stage_sum,
-}
-
-
-def all_checks(reps: int = DEFAULT_REPS) -> list[Check]:
-    return [check for case in CASES.values() for check in case(reps)]
