@@ -319,13 +319,14 @@ class Simulation:
             shelf_peak[node] = sum(shelves.peak[member] for shelves, member in members)
             shelf_slots[node] = sum(shelves.slots[member] for shelves, member in members)
         trips = pd.DataFrame(self.trip_log.rows, columns=list(self.trip_log.columns))
+        disrupted = self.scenario.config.disruptions.any  # random draws may be none at all
         return SimulationOutput(
             scenario=self.scenario, network=self.network, ledger=self.ledger, trips=trips,
             sort_rate=self.sort_rate, shift_clocks=self.shift_clocks, shelf_peak=shelf_peak,
             shelf_slots=shelf_slots, end_h=self.end_h, in_network=in_network,
             goods=self.goods.finish() if self.goods is not None else None,
-            disruptions=None if self.disruptions.empty else self.disruptions,
-            vehicle_hours_out=None if self.disruptions.empty else np.array(
+            disruptions=self.disruptions if disrupted else None,
+            vehicle_hours_out=None if not disrupted else np.array(
                 [runner.vehicle_hours_out(self.end_h) for runner in self.runners]),
         )
 
