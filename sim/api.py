@@ -29,6 +29,10 @@ from sim.experiment.plan.search import Evaluator, PlanResult, frontier, search
 from sim.experiment.plan.store import RunStore
 from sim.experiment.replicate import Replications
 from sim.experiment.replicate import replicate as replicate_on
+from sim.experiment.risk.analysis import RiskResult
+from sim.experiment.risk.driver import analyse
+from sim.experiment.risk.file import read_risk_file
+from sim.experiment.risk.output import RISK, write_risk
 from sim.experiment.sweep import SweepResult, run_sweep
 from sim.experiment.twin import simulate
 from sim.freight.plan import build_plan
@@ -161,6 +165,27 @@ def plan(scenario: LoadedScenario | str | Path | None, plan_file: str | Path,
         result.changes = changes(result, scenario, network)
         if folder is not None:
             write_plan(result, evaluator, scenario, folder)
+    return result
+
+
+def risk(scenario: LoadedScenario | str | Path | None, risk_file: str | Path,
+         reps: int | None = None, out: str | Path | None = None, workers: int | None = None,
+         dask: str | None = None, progress: Callable[[int], None] | None = None
+         ) -> RiskResult:
+    """Monte Carlo over the risk file's disruptions (its replications unless `reps`), each
+    risk alone and all together, for each of its plans; written to `out` if given (runs.csv,
+    risks.csv, plans.csv, risk.json, in a folder claimed before anything runs). The risk
+    file's `scenario` is used when none is given; `progress` is told the runs done."""
+    design = read_risk_file(Path(risk_file))
+    if scenario is None and design.scenario is not None:
+        scenario = Path(risk_file).parent / design.scenario
+    scenario = _loaded(scenario, ())
+    folder = None if out is None else claim(Path(out), RISK, scenario.input_files)
+    with folder or nullcontext():
+        with executor(workers, dask) as pool:
+            result = analyse(scenario, design, reps, pool, progress, str(risk_file))
+        if folder is not None:
+            write_risk(result, folder)
     return result
 
 

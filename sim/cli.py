@@ -48,6 +48,8 @@ from sim.experiment.design import (
 from sim.experiment.output import write_replications
 from sim.experiment.plan.file import read_plan_file
 from sim.experiment.replicate import check_replications
+from sim.experiment.risk.driver import runs_needed
+from sim.experiment.risk.file import read_risk_file
 from sim.i18n import NAMES, _, environment_language, ngettext, number, speaking
 from sim.limits import MIB, server_limits
 from sim.report import (
@@ -56,6 +58,7 @@ from sim.report import (
     print_plan,
     print_replications,
     print_report,
+    print_risk,
     print_sweep,
 )
 from sim.results import write_results
@@ -302,6 +305,39 @@ def plan(
         console.print(_("plan written to {folder}/ (scenario.yaml, changes.csv, "
                         "candidates.csv, frontier.csv, plan.json; runs/, from which the same "
                         "command resumes)").format(folder=out))
+
+
+@app.command()
+def risk(
+    config: ConfigArg = None,
+    file: Annotated[Path, typer.Option(
+        help="risk file (YAML: risks, plans, replications)")] = Path("risks.yaml"),
+    reps: Annotated[int | None, typer.Option(
+        min=2, help="replications (default: the risk file's)", show_default=False)] = None,
+    out: Annotated[Path, typer.Option(help="risk folder")] = Path("risk"),
+    workers: WorkersOption = None,
+    dask: DaskOption = None,
+) -> None:
+    """Monte Carlo over random disruptions: each risk ranked by the delay it is expected to
+    cause, and the plans' resilience compared on the same draws (runs.csv, risks.csv,
+    plans.csv, risk.json)."""
+    with _reported():
+        design = read_risk_file(file)
+        scenario = api.read(config or (file.parent / design.scenario if design.scenario
+                                       else None))
+        total = runs_needed(design, reps or design.reps)
+        with _counter(_("risk analysis: runs done"), total) as show:
+            runs = [0]
+
+            def counted(done: int) -> None:
+                runs[0] += done
+                show(runs[0])
+
+            result = api.risk(scenario, file, reps, out, workers=workers, dask=dask,
+                              progress=counted)
+        print_risk(result, console)
+        console.print(_("risk analysis written to {folder}/ (runs.csv, risks.csv, plans.csv, "
+                        "risk.json)").format(folder=out))
 
 
 GROWS = "backlog grows at "  # the search's reason when a resource's backlog keeps growing

@@ -28,6 +28,8 @@ from sim.results.columns import (
     PLAN_VERDICTS,
     PRODUCTS,
     RESILIENCE_COUNTY,
+    RISK_PLANS,
+    RISKS,
     Column,
     bottleneck_rows,
     disruption_rows,
@@ -40,6 +42,7 @@ from sim.results.columns import (
     plan_frontier_rows,
     plan_verdict_rows,
     product_rows,
+    risk_rows,
     written,
 )
 from sim.results.goods import fleet_frame, hub_frame, product_frame
@@ -400,3 +403,18 @@ def print_plan(result, names: Names, console: Console | None = None) -> None:
     console.print(plan_cost_words(result), soft_wrap=True)
     console.print(frame_table(_("Targets on fresh seeds"), plan_verdict_rows(result),
                               PLAN_VERDICTS))
+
+
+def print_risk(result, console: Console | None = None) -> None:
+    """Each plan with every risk at once, then each plan's risks ranked by expected delay."""
+    console = console or plain_console()
+    plans, risks = result.plans(), result.risks()
+    target = percent(result.file.on_time_target, 0)
+    console.print(frame_table(_("Plans with every risk at once (plans.csv); a bad day has "
+                                "fewer than {target} on time").format(target=target),
+                              picked(plans, RISK_PLANS), RISK_PLANS))
+    for plan in plans["plan"]:
+        console.print(frame_table(_("Risks of {plan}, worst first (risks.csv)").format(
+            plan=plan), risk_rows(risks, plan), RISKS))
+    for error in result.errors:
+        console.print(_("failed: {error}").format(error=error), soft_wrap=True)

@@ -143,6 +143,8 @@ class _Builder:
         return np.flatnonzero(mask & np.isin(self.network.tree.level, levels))
 
     def stream(self, *keys: str | int) -> np.random.Generator:
+        """A random disruption's own stream, keyed by its name (its place in its list when
+        it has none), so that it draws the same alone as among other risks."""
         return node_stream(self.config.run, STREAM_DISRUPTIONS, *keys)
 
     # -- facilities and stops --------------------------------------------------------
@@ -171,7 +173,7 @@ class _Builder:
         mean, cv = outages.duration_h, outages.duration_cv
         sigma = float(np.sqrt(np.log1p(cv**2)))
         for node in nodes.tolist():
-            rng = self.stream("outage", number, str(self.network.tree.ids[node]))
+            rng = self.stream("outage", outages.name or number, str(self.network.tree.ids[node]))
             count = rng.poisson(outages.per_year * self.end_h / HOURS_PER_YEAR)
             starts = np.sort(rng.uniform(0.0, self.end_h, count))
             lengths = mean * rng.lognormal(-sigma**2 / 2, sigma, count) if cv > 0 \
@@ -223,7 +225,7 @@ class _Builder:
         down_share = mttr_h / (mtbf_h + mttr_h)
         for routes in self._routes_of(fleet, None).values():
             for route in routes:
-                rng = self.stream("breakdown", number, route.name)
+                rng = self.stream("breakdown", name or number, route.name)
                 changes = self.plan.vehicles_out.setdefault(route.index, [])
                 for _vehicle in range(route.vehicles):
                     t, down = 0.0, bool(rng.random() < down_share)
@@ -242,7 +244,7 @@ class _Builder:
 
     def bad_days(self, weather: Weather, number: int) -> list[tuple[float, float]]:
         """The days this replication's weather spoils (one draw per day for the area)."""
-        rng = self.stream("weather", number, weather.name)
+        rng = self.stream("weather", weather.name or number)
         first = self.config.run.start_date
         days = int(np.ceil(self.end_h / 24.0))
         draws = rng.random(days)

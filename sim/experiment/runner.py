@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from typing import TypeVar
 
 from sim.experiment.executors import InlineExecutor
-from sim.experiment.tasks import PointTask, RepResult, run_point
+from sim.experiment.tasks import RepResult, run_point
 
 IN_FLIGHT_PER_WORKER = 2
+Task = TypeVar("Task")  # a picklable unit of work with `point` and `reps`
 
 
-def run_tasks(tasks: Iterable[PointTask], executor: Executor,
-              on_done: Callable[[PointTask, list[RepResult]], None]) -> None:
-    """Run every task, at most a few per worker at a time, and report each as it finishes
-    (so a killed run keeps what it finished). A worker that dies records an error for its
-    replications."""
-    in_flight: dict[Future, PointTask] = {}
+def run_tasks(tasks: Iterable[Task], executor: Executor,
+              on_done: Callable[[Task, list[RepResult]], None],
+              work: Callable[[Task], list[RepResult]] = run_point) -> None:
+    """Run every task (`work(task)` on a worker: a point's replications by default), at most
+    a few per worker at a time, and report each as it finishes (so a killed run keeps what
+    it finished). A worker that dies records an error for its replications."""
+    in_flight: dict[Future, Task] = {}
     limit = 1 if isinstance(executor, InlineExecutor) else IN_FLIGHT_PER_WORKER * _workers(
         executor)
     pending = iter(tasks)
@@ -27,7 +30,7 @@ def run_tasks(tasks: Iterable[PointTask], executor: Executor,
             if task is None:
                 exhausted = True
                 break
-            in_flight[executor.submit(run_point, task)] = task
+            in_flight[executor.submit(work, task)] = task
         if not in_flight:
             return
         finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)

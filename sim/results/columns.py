@@ -94,6 +94,22 @@ RESILIENCE_COUNTY = (
     Column("extra_parcel_hours", N_("extra delay (parcel-hours)"), "number"),
     Column("late_because", N_("late because of the disruptions (parcels)"), "count"),
 )
+RISKS = (
+    Column("risk", N_("risk"), "text"),
+    Column("extra_parcel_hours", N_("expected extra delay (parcel-h)"), "number"),
+    Column("late_because", N_("late parcels"), "number"),
+    Column("extra_spoiled_t", N_("spoiled (t)"), "number", 1),
+    Column("struck", N_("runs struck (%)"), "share", 0),
+    Column("hours_to_recover", N_("median recovery (h)"), "number", 0),
+)
+RISK_PLANS = (
+    Column("plan", N_("plan"), "text"),
+    Column("lead_p95_median", N_("p95 lead, median run (h)"), "number", 1),
+    Column("lead_p95_worst", N_("p95 lead, worst 5% (h)"), "number", 1),
+    Column("days_below_target", N_("bad days (%)"), "share", 0),
+    Column("extra_parcel_hours", N_("extra delay (parcel-h)"), "number"),
+    Column("against_first", N_("vs first plan (parcel-h)"), "number"),
+)
 PLACES_NAMED = 1  # places named in a disruption's row; the rest are counted
 
 
@@ -282,3 +298,8 @@ def _event_name(what: str, name: str) -> str:
     if what == "fleet":
         return kind(FLEETS, name)
     return name or kind(DISRUPTION_KINDS, what)
+
+
+def risk_rows(risks: pd.DataFrame, plan: str) -> pd.DataFrame:
+    """One plan's risks, worst first."""
+    return picked(risks[risks["plan"] == plan], RISKS)
