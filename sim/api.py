@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.engine.disruptions import plan_disruptions
 from sim.errors import ScenarioError
 from sim.experiment.capacity import (
     CapacityResult,
@@ -81,6 +82,7 @@ def load(config: str | Path | None = None, overrides: Sequence[str] = (),
     scenario = read(config, overrides, files)
     network = build_network(scenario)  # unreachable nodes are input errors too
     build_plan(scenario, network)  # goods naming unknown counties or lacking a fleet
+    plan_disruptions(scenario, network)  # more disruptions than the limits allow
     return scenario
 
 

@@ -35,6 +35,8 @@ class Limits:
     lots: int = 20_000_000  # expected lots of goods
     departures: int = 100_000_000  # vehicle departures: loops x timetable x days
     runs: int = 1_000_000  # points x replications of one sweep
+    disruptions: int = 1_000_000  # disruptions, random ones by their expected number
+    road_periods: int = 2_000  # periods of distinct roads closed: each re-routes every loop
     upload_bytes: int = 64 * MIB  # all files of one upload together (the app)
     prefix: str = "SIM_MAX_"  # the environment variables that set these: SIM_MAX_PARCELS, ...
 
@@ -71,7 +73,8 @@ class Limits:
 # a Kaifeng quarter at double volume, the Henan node table, small sweeps.
 SERVER_DEFAULTS = Limits(yaml_bytes=1 * MIB, table_bytes=16 * MIB, nodes=60_000, days=120,
                          parcels=20_000_000, lots=2_000_000, departures=5_000_000, runs=200,
-                         upload_bytes=32 * MIB, prefix="SIM_APP_MAX_")
+                         disruptions=100_000, road_periods=200, upload_bytes=32 * MIB,
+                         prefix="SIM_APP_MAX_")
 
 
 def command_limits() -> Limits:

@@ -268,3 +268,24 @@ def test_only_points_in_the_polygon_close():
     closed = result.output.disruptions.closed
     assert closed and all(tree.level[n] == POINT and 34.30 < tree.lat[n] < 34.40
                           for n in closed)
+
+
+def test_more_random_disruptions_than_the_limit_are_refused_before_any_are_drawn(
+        monkeypatch, tmp_path):
+    monkeypatch.setenv("SIM_MAX_DISRUPTIONS", "100")
+    setting = "disruptions.random.breakdowns=[{fleet: village, mtbf_h: 10, mttr_h: 1}]"
+    for command in (["validate", str(TUTORIAL)], ["run", str(TUTORIAL), "--out",
+                                                  str(tmp_path / "out")]):
+        result = runner.invoke(app, [*command, "--set", setting])
+        assert result.exit_code == 2, result.output
+        assert "157 disruptions expected" in result.output
+        assert "SIM_MAX_DISRUPTIONS" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_time_with_a_zone_is_refused():
+    setting = "disruptions.arrivals=[{start: 2026-03-03T08:00+08:00, end: 2026-03-04 00:00}]"
+    result = runner.invoke(app, ["validate", str(TUTORIAL), "--set", setting])
+    assert result.exit_code == 2
+    assert "disruptions.arrivals.0.start" in result.output
+    assert "timezone" in result.output

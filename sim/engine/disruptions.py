@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.demand import STREAM_DEMAND, node_stream
+from sim.errors import ScenarioError
 from sim.network import Network, Route, loop_legs
 from sim.network.roads import NoRoad, Roads
 from sim.network.tree import LEVEL, STATION
@@ -88,6 +89,7 @@ def plan_disruptions(scenario: LoadedScenario, network: Network) -> DisruptionPl
     if not disruptions.any:
         return plan
     builder = _Builder(scenario, network, plan)
+    builder.check_size()
     for number, item in enumerate(disruptions.facilities):
         kinds = tuple(item.kinds) or ("hub", "park", "station")
         start, end = builder.hours(item, f"facilities.{number}")
@@ -133,6 +135,32 @@ class _Builder:
         self.file = scenario.files.label(scenario.path)
         self.table = NodeTable(scenario.nodes)
         self.end_h = (self.config.run.days + self.config.run.drain_days) * 24.0
+
+    def check_size(self) -> None:
+        """Refuse, before drawing anything, more disruptions than the limits allow: random
+        ones counted by their expected number (a vehicle's breakdowns over the run, a
+        facility's outages, the days of weather)."""
+        disruptions = self.config.disruptions
+        random = disruptions.random
+        expected = float(sum(len(getattr(disruptions, section)) for section in (
+            "roads", "facilities", "closures", "fleets", "arrivals", "power")))
+        for item in random.breakdowns:
+            vehicles = sum(r.vehicles for r in self.network.routes if r.fleet == item.fleet)
+            expected += vehicles * self.end_h / (item.mtbf_h + item.mttr_h)
+        level = self.network.tree.level
+        for item in random.outages:
+            facilities = np.count_nonzero(np.isin(level, [LEVEL[k] for k in item.kinds]))
+            expected += facilities * item.per_year * self.end_h / HOURS_PER_YEAR
+        expected += len(random.weather) * np.ceil(self.end_h / 24.0)
+        self._check_limit("disruptions", expected, "disruptions expected (random ones by "
+                          "their mean number)")
+
+    def _check_limit(self, name: str, count: float, what: str) -> None:
+        limits = self.scenario.files.limits
+        ceiling = getattr(limits, name)
+        if count > ceiling:
+            raise ScenarioError(self.file, "disruptions", f"{count:,.0f} {what}, more than "
+                                f"the limit of {ceiling:,} ({limits.variable(name)})")
 
     def hours(self, item, field: str) -> tuple[float, float]:
         return period_hours(self.config, item, self.file, f"disruptions.{field}")
@@ -295,6 +323,8 @@ class _Builder:
             self.plan.events.append(Event("road", item.name, start, end, roads=list(hit),
                                           severity=severity, random=random))
         edges = sorted({t for start, end, _, _ in items for t in (start, end)})
+        self._check_limit("road_periods", len(edges) - 1, "periods with roads closed or "
+                          "slowed (each re-routes every loop)")
         legs_of: dict[frozenset, dict[int, RouteLegs | None]] = {}
         for left, right in itertools.pairwise(edges):
             active: dict[tuple[int, int], float] = {}

@@ -8,10 +8,9 @@ are checked against the node table when the scenario is loaded (`sim.scenario.lo
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, NaiveDatetime, model_validator
 
 from sim.scenario.base import Share, Strict
 
@@ -27,8 +26,8 @@ class Period(Strict):
     """When a scheduled disruption holds: from `start` up to `end`."""
 
     name: Name = Field("", description="how tables and charts call it")
-    start: dt.datetime = Field(description="date and time it begins, e.g. 2021-07-20 08:00")
-    end: dt.datetime = Field(description="date and time it is over")
+    start: NaiveDatetime = Field(description="date and time it begins, e.g. 2021-07-20 08:00")
+    end: NaiveDatetime = Field(description="date and time it is over (local time: no zone)")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Period:
@@ -135,8 +134,8 @@ class Breakdowns(Strict):
 
     name: Name = ""
     fleet: Name
-    mtbf_h: Annotated[float, Field(gt=0, le=87_600, allow_inf_nan=False)]
-    mttr_h: Annotated[float, Field(gt=0, le=8_760, allow_inf_nan=False)]
+    mtbf_h: Annotated[float, Field(ge=1, le=87_600, allow_inf_nan=False)]
+    mttr_h: Annotated[float, Field(ge=0.01, le=8_760, allow_inf_nan=False)]
 
 
 class Outages(Area):
