@@ -51,8 +51,21 @@ class Area(Strict):
         None, min_length=3, max_length=10_000, description="lon, lat corners of an area")
 
 
-class RoadDisruption(Period, Area):
-    """Roads closed, or slowed to `speed_factor` of their speed.
+class RoadSeverity(Strict):
+    """Roads closed, or slowed to `speed_factor` of their speed."""
+
+    closed: bool = False
+    speed_factor: Factor = 1.0
+
+    @model_validator(mode="after")
+    def _does_something(self) -> RoadSeverity:
+        if not self.closed and self.speed_factor == 1:
+            raise ValueError("roads need closed: true or a speed_factor below 1")
+        return self
+
+
+class RoadDisruption(Period, Area, RoadSeverity):
+    """Roads closed or slowed over a period.
 
     A road is in the area when both its ends are (roads touching a listed node when `nodes`
     are given), one of the sections `between` when they are given, and of one of
@@ -63,14 +76,6 @@ class RoadDisruption(Period, Area):
     between: list[tuple[Name, Name]] = Field(
         default_factory=list, max_length=10_000,
         description="road sections by their two ends (node ids or names)")
-    closed: bool = False
-    speed_factor: Factor = 1.0
-
-    @model_validator(mode="after")
-    def _does_something(self) -> RoadDisruption:
-        if not self.closed and self.speed_factor == 1:
-            raise ValueError("a road disruption needs closed: true or a speed_factor below 1")
-        return self
 
 
 FacilityKind = Literal["hub", "park", "station"]
@@ -149,21 +154,13 @@ class Outages(Area):
     duration_cv: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.5
 
 
-class Weather(Area):
+class Weather(Area, RoadSeverity):
     """Bad-weather days: each day of month m is bad with probability `months[m]`, and then
     the roads of `road_classes` in the area close or slow for the whole day."""
 
     name: Name = ""
     months: dict[Annotated[int, Field(ge=1, le=12)], Share]
     road_classes: Names = Field(default_factory=lambda: ["village"])
-    closed: bool = False
-    speed_factor: Factor = 1.0
-
-    @model_validator(mode="after")
-    def _does_something(self) -> Weather:
-        if not self.closed and self.speed_factor == 1:
-            raise ValueError("weather needs closed: true or a speed_factor below 1")
-        return self
 
 
 class RandomDisruptions(Strict):
