@@ -41,6 +41,10 @@ CASES = {
         "args": ["configs/kaifeng.yaml", "--set", "run.days=30", "--set",
                  "demand.multiplier=1.9", "--no-parcels"],
     },
+    "rainstorm-21d": {
+        "what": "configs/rainstorm_2021.yaml, 21 days and its undisrupted twin, no parcels",
+        "args": ["configs/rainstorm_2021.yaml", "--no-parcels"],
+    },
     "tutorial-7d": {
         "what": "configs/tutorial.yaml, 7 days, every output file",
         "args": ["configs/tutorial.yaml"],

@@ -44,9 +44,8 @@ def check_same_parcels(here: SimulationOutput, twin: SimulationOutput) -> None:
 
 def time_inside(output: SimulationOutput) -> np.ndarray:
     """Each parcel's hours in the network, up to the end of the run if not through."""
-    created = output.ledger.times["created"]
-    done = np.fmin(output.ledger.times["done"].astype(np.float64), output.end_h)
-    return np.where(np.isnan(done), output.end_h, done) - created
+    done = output.ledger.times["done"].astype(np.float64)
+    return np.fmin(done, output.end_h) - output.ledger.times["created"]  # fmin: NaN -> end
 
 
 def inside_by_hour(output: SimulationOutput) -> np.ndarray:
