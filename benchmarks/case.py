@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from sim.engine.model import Simulation
+from sim.experiment.twin import without_disruptions
 from sim.network import build_network
 from sim.results import summarise, write_results
 from sim.scenario import load_scenario
@@ -42,7 +43,11 @@ def main() -> None:
     mark("parcels")
     output = simulation.run()
     mark("simulate")
-    results = summarise(output)
+    twin = None
+    if scenario.config.disruptions.any:  # sim run also runs the undisrupted twin
+        twin = Simulation(without_disruptions(scenario), network).run()
+        mark("twin")
+    results = summarise(output, twin)
     with tempfile.TemporaryDirectory() as folder:
         write_results(results, Path(folder), parcels=not args.no_parcels)
     mark("results")
