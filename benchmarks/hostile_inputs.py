@@ -5,7 +5,8 @@ a fresh process, wall time and peak memory (median of several runs).
 
 The cases are the ones a scenario's reader must refuse before spending memory: a kilobyte
 of YAML whose aliases expand to 387 million values, 50 MB of YAML keys, one station with
-20,000 villages, a node table of a million rows, YAML nested 600 deep; and a valid small
+20,000 villages, a node table of a million rows, YAML nested 600 deep, ten years of every
+van breaking down every hour (millions of random disruptions); and a valid small
 scenario for the floor every command pays (starting Python and importing the libraries).
 The target: each refused within 5 s and 500 MB.
 """
@@ -80,6 +81,16 @@ def million_rows(folder: Path) -> Path:
     return with_nodes(folder, rows)
 
 
+def breakdown_storm(folder: Path) -> Path:
+    """The tutorial for ten years with every vehicle breaking down every hour."""
+    path = folder / "storm.yaml"
+    path.write_text(f"extends: {TUTORIAL}\nrun: {{days: 3660}}\n"
+                    "fleets: {village: {vehicles: 4}}\ndisruptions:\n  random:\n"
+                    "    breakdowns: [{fleet: village, mtbf_h: 1, mttr_h: 0.01}]\n",
+                    encoding="utf-8")
+    return path
+
+
 def valid(folder: Path) -> Path:
     return TUTORIAL
 
@@ -91,6 +102,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "one station with 20,000 villages": one_station_with_villages,
     "a node table of a million rows": million_rows,
     "YAML nested 600 deep": deep,
+    "ten years of hourly breakdowns": breakdown_storm,
 }
 
 

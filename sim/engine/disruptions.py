@@ -296,14 +296,15 @@ class _Builder:
             hit &= named[u] | named[v]
         between = getattr(item, "between", [])
         if between:
-            pairs = set()
+            size = self.network.tree.size
+            pairs = []
             for number, (a, b) in enumerate(between):
                 ends = [np.flatnonzero(self.table.named([end], self.file,
                                                         f"{field}.between.{number}"))
                         for end in (a, b)]
-                pairs |= {(min(x, y), max(x, y)) for x in ends[0].tolist()
-                          for y in ends[1].tolist()}
-            hit &= np.array([(int(a), int(b)) in pairs for a, b in zip(u, v, strict=True)])
+                x, y = np.meshgrid(ends[0], ends[1])
+                pairs.append(np.minimum(x, y).ravel() * size + np.maximum(x, y).ravel())
+            hit &= np.isin(u * size + v, np.concatenate(pairs))
         if item.road_classes:
             hit &= np.isin(np.array(classes, dtype=object), item.road_classes)
         factor = 0.0 if item.closed else item.speed_factor

@@ -37,18 +37,24 @@ class NodeTable:
                                   (parent[node] if kind == "point" else "")
                                   for node, kind in zip(self.ids, self.kinds, strict=True)],
                                  dtype=object)
+        # the nodes each id or name stands for (names may repeat), looked up in one step
+        self._rows: dict[str, list[int]] = {}
+        for row, (node, name) in enumerate(zip(self.ids, self.names, strict=True)):
+            self._rows.setdefault(node, []).append(row)
+            if name and name != node:
+                self._rows.setdefault(name, []).append(row)
 
     def named(self, names: list[str], file: str, field: str, kinds: tuple[str, ...] = ()
               ) -> np.ndarray:
         """Nodes whose id or name is one of `names` (of `kinds`, if given)."""
         mask = np.zeros(len(self.ids), dtype=bool)
-        allowed = np.isin(self.kinds, kinds) if kinds else np.ones(len(self.ids), dtype=bool)
         for name in names:
-            hit = ((self.ids == name) | (self.names == name)) & allowed
-            if not hit.any():
+            rows = [row for row in self._rows.get(name, ())
+                    if not kinds or self.kinds[row] in kinds]
+            if not rows:
                 what = f"{' or '.join(kinds)} " if kinds else "node "
                 raise ScenarioError(file, field, f"unknown {what}{name!r}")
-            mask |= hit
+            mask[rows] = True
         return mask
 
 
