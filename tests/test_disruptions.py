@@ -143,6 +143,18 @@ def test_vehicles_out_of_service_never_all_leave():
         result.summary["resilience"]["vehicles_in_service"]["village"] < 1
 
 
+def test_random_power_cuts_strike_the_named_cold_stores_only():
+    harvest = CONFIGS / "harvest_peak.yaml"
+    short = ["demand.multiplier=0", "run.days=8", "run.warmup_days=2", "run.drain_days=3"]
+    cuts = ("disruptions.random.power_cuts=[{name: 冷库停电, hubs: [qi_base], per_year: 300, "
+            "duration_h: 12}]")
+    result = api.run(harvest, [*short, cuts])
+    events = result.output.disruptions.events
+    assert events and all(e.kind == "power" and e.hubs == ["qi_base"] for e in events)
+    assert set(result.output.disruptions.power_cuts) == {"qi_base"}
+    assert result.summary["cold_chain"]["lots"]["conserved"]
+
+
 def test_a_cold_store_without_power_spoils_more():
     harvest = CONFIGS / "harvest_peak.yaml"
     short = ["demand.multiplier=0", "run.days=8", "run.warmup_days=2", "run.drain_days=3"]

@@ -29,7 +29,14 @@ from sim.network import Network, Route, loop_legs
 from sim.network.roads import NoRoad, Roads
 from sim.network.tree import LEVEL, STATION
 from sim.scenario.areas import NodeTable, area_nodes, period_hours
-from sim.scenario.disruptions import Area, Disruptions, Outages, RoadDisruption, Weather
+from sim.scenario.disruptions import (
+    Area,
+    Disruptions,
+    Outages,
+    PowerCuts,
+    RoadDisruption,
+    Weather,
+)
 from sim.scenario.loader import LoadedScenario
 
 STREAM_DISRUPTIONS = STREAM_DEMAND + 20
@@ -120,6 +127,8 @@ def plan_disruptions(scenario: LoadedScenario, network: Network) -> DisruptionPl
                            breakdowns.mttr_h, number)
     for number, outages in enumerate(random.outages):
         builder.outages(outages, number)
+    for number, cuts in enumerate(random.power_cuts):
+        builder.power_cuts(cuts, number)
     for number, weather in enumerate(random.weather):
         road_items += [(start, end, weather, True)
                        for start, end in builder.bad_days(weather, number)]
@@ -151,6 +160,8 @@ class _Builder:
         for item in random.outages:
             facilities = np.count_nonzero(np.isin(level, [LEVEL[k] for k in item.kinds]))
             expected += facilities * item.per_year * self.end_h / HOURS_PER_YEAR
+        for item in random.power_cuts:
+            expected += len(item.hubs) * item.per_year * self.end_h / HOURS_PER_YEAR
         expected += len(random.weather) * np.ceil(self.end_h / 24.0)
         self._check_limit("disruptions", expected, "disruptions expected (random ones by "
                           "their mean number)")
@@ -194,21 +205,36 @@ class _Builder:
         if len(nodes):
             self.plan.events.append(Event("closure", name, start, end, nodes.tolist()))
 
-    def outages(self, outages: Outages, number: int) -> None:
-        """A Poisson number of outages at each facility, uniform over the run, lognormal
-        durations of the given mean and spread."""
-        nodes = self.nodes(outages, f"random.outages.{number}", tuple(outages.kinds))
-        mean, cv = outages.duration_h, outages.duration_cv
+    def outage_periods(self, rng: np.random.Generator, per_year: float, mean: float,
+                       cv: float) -> list[tuple[float, float]]:
+        """A Poisson number of outages over the run, starting at uniform times, lasting
+        lognormal times of mean `mean` and coefficient of variation `cv` (0: fixed)."""
+        count = rng.poisson(per_year * self.end_h / HOURS_PER_YEAR)
+        starts = np.sort(rng.uniform(0.0, self.end_h, count))
         sigma = float(np.sqrt(np.log1p(cv**2)))
+        lengths = mean * rng.lognormal(-sigma**2 / 2, sigma, count) if cv > 0 \
+            else np.full(count, mean)
+        return [(start, min(start + length, self.end_h))
+                for start, length in zip(starts.tolist(), lengths.tolist(), strict=True)]
+
+    def outages(self, outages: Outages, number: int) -> None:
+        """Each facility's sorting-line outages, from its own stream."""
+        nodes = self.nodes(outages, f"random.outages.{number}", tuple(outages.kinds))
         for node in nodes.tolist():
             rng = self.stream("outage", outages.name or number, str(self.network.tree.ids[node]))
-            count = rng.poisson(outages.per_year * self.end_h / HOURS_PER_YEAR)
-            starts = np.sort(rng.uniform(0.0, self.end_h, count))
-            lengths = mean * rng.lognormal(-sigma**2 / 2, sigma, count) if cv > 0 \
-                else np.full(count, mean)
-            for start, length in zip(starts.tolist(), lengths.tolist(), strict=True):
-                self.line_down(outages.name, start, min(start + length, self.end_h),
-                               np.array([node]), 0.0, random=True)
+            for start, end in self.outage_periods(rng, outages.per_year, outages.duration_h,
+                                                  outages.duration_cv):
+                self.line_down(outages.name, start, end, np.array([node]), 0.0, random=True)
+
+    def power_cuts(self, cuts: PowerCuts, number: int) -> None:
+        """Each cold store's power cuts, from its own stream."""
+        for hub in cuts.hubs:
+            rng = self.stream("power", cuts.name or number, hub)
+            for start, end in self.outage_periods(rng, cuts.per_year, cuts.duration_h,
+                                                  cuts.duration_cv):
+                self.plan.power_cuts.setdefault(hub, []).append((start, end))
+                self.plan.events.append(Event("power", cuts.name, start, end, hubs=[hub],
+                                              random=True))
 
     # -- fleets ----------------------------------------------------------------------
 

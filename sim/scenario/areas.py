@@ -130,6 +130,8 @@ def check_disruptions(config: Scenario, nodes: pd.DataFrame, file: str) -> None:
     for number, item in enumerate(random.breakdowns):
         _check_known([item.fleet], fleets, file, f"{FIELD}.random.breakdowns.{number}.fleet",
                      "fleet")
+    for number, item in enumerate(random.power_cuts):
+        _check_known(item.hubs, hubs, file, f"{FIELD}.random.power_cuts.{number}.hubs", "hub")
     for section in ("outages", "weather"):
         for number, item in enumerate(getattr(random, section)):
             field = f"{FIELD}.random.{section}.{number}"

@@ -154,6 +154,18 @@ class Outages(Area):
     duration_cv: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.5
 
 
+class PowerCuts(Strict):
+    """Cold stores of cold-chain bases (`hubs`, by name) losing power at random: `per_year`
+    on average at each (a Poisson process), each cut lasting a lognormal time of mean
+    `duration_h` and spread `duration_cv`."""
+
+    name: Name = ""
+    hubs: Names = Field(min_length=1)
+    per_year: Annotated[float, Field(gt=0, le=8_760, allow_inf_nan=False)]
+    duration_h: Annotated[float, Field(gt=0, le=8_760, allow_inf_nan=False)]
+    duration_cv: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = 0.5
+
+
 class Weather(Area, RoadSeverity):
     """Bad-weather days: each day of month m is bad with probability `months[m]`, and then
     the roads of `road_classes` in the area close or slow for the whole day."""
@@ -166,6 +178,7 @@ class Weather(Area, RoadSeverity):
 class RandomDisruptions(Strict):
     breakdowns: list[Breakdowns] = Field(default_factory=list, max_length=100)
     outages: list[Outages] = Field(default_factory=list, max_length=100)
+    power_cuts: list[PowerCuts] = Field(default_factory=list, max_length=100)
     weather: list[Weather] = Field(default_factory=list, max_length=100)
 
 
@@ -194,7 +207,7 @@ class Disruptions(Strict):
         random = self.random
         return bool(self.roads or self.facilities or self.closures or self.fleets
                     or self.arrivals or self.power or random.breakdowns or random.outages
-                    or random.weather)
+                    or random.power_cuts or random.weather)
 
     def scheduled(self) -> list[Period]:
         return [*self.roads, *self.facilities, *self.closures, *self.fleets, *self.arrivals,

@@ -54,7 +54,8 @@ class RiskResult:
 
     def risks(self) -> pd.DataFrame:
         """Each plan's risks, worst first: expected extra parcel-hours (with its 95%
-        interval), late parcels, spoilage, how often the risk struck and recovery."""
+        interval), late parcels, spoilage, how often the risk struck and recovery; ranked
+        by the delay (`rank`) and by the spoilage (`spoilage_rank`)."""
         rows = []
         for plan in self.file.plans:
             for risk in self.file.risks:
@@ -78,6 +79,8 @@ class RiskResult:
         frame = frame.sort_values(["plan", "extra_parcel_hours"], ascending=[True, False],
                                   kind="stable")
         frame["rank"] = frame.groupby("plan").cumcount() + 1
+        frame["spoilage_rank"] = frame.groupby("plan")["extra_spoiled_t"].rank(
+            method="min", ascending=False).astype(int)
         order = {p.name: i for i, p in enumerate(self.file.plans)}
         return frame.sort_values(["plan", "rank"], key=lambda c: c.map(order)
                                  if c.name == "plan" else c, kind="stable",
