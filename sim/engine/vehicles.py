@@ -115,11 +115,16 @@ class RouteRunner:
 
     def _dispatch(self):
         day = 0
+        departures = list(self.fleet.departures)
         while True:
-            for cutoff in self.fleet.departures:
+            for number, cutoff in enumerate(departures):
                 slot = day * 24.0 + cutoff
                 if slot >= self.horizon_h:
                     return
+                following = day * 24.0 + (departures[number + 1] if number + 1 < len(departures)
+                                          else 24.0 + departures[0])
+                if self.disruptions is not None and following <= self.env.now:
+                    continue  # missed while cut off or laid up: the latest departure goes
                 yield from self._wait_for_cutoff(slot)
                 while not self._ready_to_leave():
                     yield from self._wait_to_leave()
