@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from sim.ui.sidebar import GROUP
+from sim.ui.groups import GROUP
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from sim import api
 from sim.cli import app as cli
 from sim.results.jsonable import json_ready
+from sim.results.names import Names
+from sim.results.views import node_view
+from sim.scenario import with_overrides
+from sim.ui import disruption_levers
+from sim.ui.disruption_levers import Disruption
+from sim.ui.disruption_map import SLOWED, STOPPED, overlays, struck
+from sim.ui.recovery_charts import inside_chart, recovery
+from sim.ui.runs import app_files, load_for_app
+from sim.ui.sidebar import FIRST_DAYS, first_days
 
 from .pages import open_group, open_page
 
@@ -206,3 +218,108 @@ def test_the_plan_tab_shows_the_changes_on_the_map_and_the_frontier():
     marked = [row for row in places["data"] if "in the plan" in row["tip"]]
     assert {row["tip"].split("\n")[0] for row in marked} == set(changes["place"])
     assert len(at.get("vega_lite_chart")) == charts_before + 1  # the frontier
+
+
+def test_a_disruption_set_by_the_levers_reaches_the_run(page):
+    """A line down at the county park, switched on in the sidebar: the run carries it as an
+    override, is compared with its undisrupted twin on a tab of its own, and the map rings
+    the park with a tooltip saying what and when."""
+    assert "Disruptions and recovery" not in [tab.label for tab in page.tabs]
+    open_group(page, "disruptions")
+    next(c for c in page.sidebar.checkbox if c.label == "Sorting lines down or slowed").check()
+    page.run()
+    assert not page.exception, page.exception
+    next(n for n in page.sidebar.number_input if n.label == "Lasts (hours)").set_value(20)
+    press(page, "Run")
+    record = page.session_state["last"]
+    assert [o for o in record.overrides if o.startswith("disruptions.")] == [
+        "disruptions.facilities=[{start: '2026-03-03 08:00', end: '2026-03-04 04:00', "
+        "kinds: [park], down: true}]"]
+    assert record.summary["resilience"]["events"] == 1
+    assert record.summary["resilience"]["parcels_delayed"] > 0
+    assert "Disruptions and recovery" in [tab.label for tab in page.tabs]
+    said = "\n".join(m.value for m in page.markdown)
+    for label in ("extra delay", "late because", "backlog", "recovered"):
+        assert f"**{label}**:" in said
+    assert any("sorting lines of the county logistics park down, from Mar 3 08:00 for 20 h"
+               in c.value for c in page.caption)  # the run's settings, in words
+    deck = json.loads(page.get("deck_gl_json_chart")[0].proto.json)
+    rings = next(layer for layer in deck["layers"] if layer["id"] == "disrupted-places")
+    assert [row["tip"] for row in rings["data"]] == [
+        "通许县电商快递物流园\ncounty logistics park\nsorting line down\n"
+        "Mar 3 08:00 to Mar 4 04:00"]
+
+
+def test_a_disruption_lever_adds_to_the_scenario_s_own():
+    """Overrides replace a whole list, so a lever's road closure is written after the
+    rainstorm's own road disruptions, which stay as they were; the scenario first runs for
+    as many days as its own disruptions need."""
+    scenario = load_for_app("rainstorm_2021.yaml", app_files())
+    added = Disruption("road", dt.datetime(2021, 7, 21, 8), 12, ("通许县",),
+                       targets=("village",))
+    overrides = disruption_levers.overrides([added], scenario)
+    assert len(overrides) == 1 and overrides[0].startswith("disruptions.roads=[")
+    own, levered = scenario.config.disruptions, with_overrides(scenario, overrides).config
+    assert levered.disruptions.roads[:-1] == own.roads
+    last = levered.disruptions.roads[-1]
+    assert (last.counties, last.road_classes, last.closed) == (["通许县"], ["village"], True)
+    assert (last.start, last.end) == (dt.datetime(2021, 7, 21, 8), dt.datetime(2021, 7, 21, 20))
+    assert levered.disruptions.facilities == own.facilities
+    assert first_days(scenario) == 21  # to 27 July, when its last disruption ends, and 6 more
+    assert first_days(load_for_app("tutorial.yaml", app_files())) == FIRST_DAYS
+
+
+def test_the_recovery_chart_draws_the_twin_and_shades_the_disruptions():
+    """The undisrupted line is the twin's parcels inside hour by hour, the disrupted one the
+    run's, at the run's dates; the shaded periods are the disruptions, by name."""
+    scenario = load_for_app("tutorial.yaml", app_files())
+    results = api.run(scenario, [
+        "disruptions.facilities=[{name: 分拣线故障, start: 2026-03-04 08:00, "
+        "end: 2026-03-04 20:00, kinds: [park], down: true}]",
+        "disruptions.roads=[{start: 2026-03-05 00:00, end: 2026-03-06 00:00, "
+        "counties: [通许县], road_classes: [village], closed: true}]"])
+    resilience = results.resilience
+    start = dt.date(2026, 3, 2)
+    data = recovery(resilience, Names.of(scenario), start)
+    for series, column in (("the same run undisrupted", "inside_twin"),
+                           ("this run, disrupted", "inside")):
+        line = data.inside[data.inside["series"] == series]
+        assert line["parcels"].tolist() == resilience.hourly[column].tolist()
+        assert line["time"].tolist() == [pd.Timestamp(start) + pd.Timedelta(hours=int(h))
+                                         for h in resilience.hourly["hour"]]
+    twin_days = data.on_time[data.on_time["series"] == "the same run undisrupted"]
+    assert twin_days["on_time"].tolist() == resilience.daily["on_time_twin"].dropna().tolist()
+    events = resilience.events
+    assert data.periods["what"].tolist() == ["分拣线故障", "roads closed or slowed"]
+    assert data.periods["start"].tolist() == [pd.Timestamp(start) + pd.Timedelta(hours=h)
+                                              for h in events["start_h"]]
+    assert data.periods["end"].tolist() == [pd.Timestamp(start) + pd.Timedelta(hours=h)
+                                            for h in events["end_h"]]
+    chart = inside_chart(data).to_dict()
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["rect", "line"]
+
+
+def test_the_map_draws_a_road_by_the_disruptions_under_way_on_its_day():
+    """Village roads closed on one day and slowed the next: crimson the first day, orange
+    the second (under way, whatever else hit them before), faded after; each tooltip names
+    both, with their times."""
+    scenario = load_for_app("tutorial.yaml", app_files())
+    results = api.run(scenario, [
+        "disruptions.roads=[{name: 村道被淹, start: 2026-03-04 00:00, end: 2026-03-05 00:00, "
+        "road_classes: [village], closed: true}, {name: 村道积水, start: 2026-03-05 00:00, "
+        "end: 2026-03-06 00:00, road_classes: [village], speed_factor: 0.5}]"])
+    hit, names = struck(results), Names.of(scenario)
+    nodes = node_view(results)
+
+    def roads(day: int) -> list[dict]:
+        layers = overlays(hit, results.resilience.events, nodes, names, dt.date(2026, 3, 2),
+                          day)
+        return next(layer for layer in layers if layer.id == "disrupted-roads").data
+
+    assert {tuple(road["colour"]) for road in roads(2)} == {(*STOPPED, 240)}
+    assert {tuple(road["colour"]) for road in roads(3)} == {(*SLOWED, 240)}
+    assert {tuple(road["colour"]) for road in roads(5)} == {(*STOPPED, 70)}
+    tip = roads(3)[0]["tip"].splitlines()
+    assert tip[0].startswith("Road ") and tip[1:] == [
+        "村道被淹: closed", "Mar 4 00:00 to Mar 5 00:00",
+        "村道积水: at 50% of its speed", "Mar 5 00:00 to Mar 6 00:00"]

@@ -19,10 +19,11 @@ from PIL import Image
 from playwright.sync_api import Page
 from scipy import ndimage
 
-from benchmarks.browser import ROOT, chromium, open_app, served, settle
+from benchmarks.browser import ROOT, VIEWPORT, chromium, open_app, served, settle
 from sim.i18n import _, speaking
 from sim.results.names import TIERS
 from sim.scenario.yamlio import read_yaml
+from sim.ui.disruption_map import SLOWED
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 README_PICTURE = ROOT / "docs" / "app.png"
@@ -215,6 +216,64 @@ def test_the_plan_tab_draws_the_changes_and_the_frontier(browser):
     assert (np.abs(pixels - pixels[0, 0]).sum(axis=2) > 60).mean() > 0.01  # drawn, not blank
     page.screenshot(path=str(SCREENSHOTS / "zh-plan.png"), full_page=True)
     page.close()
+
+
+def test_the_disruptions_tab_shows_the_recovery_in_the_browser(browser):
+    """The July 2021 rainstorm in Chinese, as it first runs (a week past the day its last
+    disruption ends, against its undisrupted twin): the tab of disruptions and recovery with
+    its figures, both charts and both tables, in words, never in codes; and the map with the
+    flooded roads, whose tooltips say what and when."""
+    page = open_app(browser, browser.address, lang="zh", scenario="rainstorm_2021.yaml")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
+    settle(page)
+    no_exception(page)
+    tab(page, "zh", "Disruptions and recovery")
+    panel = page.locator('[role="tabpanel"]:visible')
+    panel.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    no_exception(page)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 2700})  # the whole tab
+    settle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOTS / "zh-disruptions.png"))
+    page.set_viewport_size(VIEWPORT)
+    text = panel.inner_text()  # the tables are drawn on a canvas: not in it
+    for said in ("Against the same run undisrupted", "What was disrupted", "By county",
+                 "extra delay", "recovered"):
+        assert words("zh", said) in text
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text  # no snake_case codes
+    assert panel.locator('[data-testid="stDataFrame"]').count() == 2
+    tab(page, "zh", "Map")
+    seen = coloured_tooltips(page, SLOWED)  # the roads slowed on the map's day
+    roads = [text for text in seen if text.startswith(words("zh", "Road {a} to {b}")[:3])]
+    said = re.compile(r"(尉氏通许村道积水|高速公路积水限速)：车速降至50%\n"
+                      r"7月2\d日 \d\d:00至7月27日 00:00")  # by name, what it does, when
+    assert any(said.search(text) for text in roads), seen
+    for text in seen:
+        assert not UNFILLED.search(text), text
+    page.screenshot(path=str(SCREENSHOTS / "zh-disruptions-map.png"))
+    page.close()
+
+
+def coloured_tooltips(page: Page, colour: tuple[int, int, int], points: int = 40) -> list[str]:
+    """The tooltips at pixels of the map drawn in about this colour (a few: hovering a map
+    of a county's every road is slow in software rendering)."""
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+    deck.evaluate("chart => chart.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(300)
+    box = deck.bounding_box()
+    pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB")).astype(int)
+    found = np.argwhere(np.abs(pixels - np.array(colour)).sum(axis=2) < 40)
+    assert len(found), f"nothing drawn in {colour}"
+    seen = []
+    for y, x in found[np.random.default_rng(7).permutation(len(found))[:points]]:
+        page.mouse.move(box["x"] + float(x), box["y"] + float(y))
+        page.wait_for_timeout(150)
+        text = page.evaluate(TIP)
+        if text and text not in seen:
+            seen.append(text)
+    return seen
 
 
 def test_an_upload_naming_a_server_file_is_refused_in_the_browser(browser):

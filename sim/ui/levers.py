@@ -14,6 +14,7 @@ from sim.i18n import N_, _
 from sim.results.names import FLEETS, MODES, TIERS, kind
 from sim.scenario import LoadedScenario
 from sim.scenario.models import FLEET_NAMES
+from sim.ui import disruption_levers
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ SIZED = re.compile(r"fleets\.(\w+)\.size_for_load")
 
 def setting_name(key: str) -> str:
     """A setting by the name the sidebar shows it by; a typed override as typed."""
+    if key.startswith(disruption_levers.PREFIX):
+        return disruption_levers.setting_name(key)
     if key in SETTINGS:
         return _(SETTINGS[key])
     shifts = SHIFTS.fullmatch(key)
@@ -227,7 +230,10 @@ def setting_name(key: str) -> str:
 
 
 def setting_value(key: str, value: str) -> str:
-    """A setting's value as the sidebar shows it: modes by name, calendar events on or off."""
+    """A setting's value as the sidebar shows it: modes by name, calendar events on or off,
+    disruptions in words."""
+    if key.startswith(disruption_levers.PREFIX):
+        return disruption_levers.setting_value(key, value)
     lever = EVERY_SCENARIO.get(key)
     if key.startswith("operations.") or (lever is not None and lever.choices):
         return choice_name(value)

@@ -421,6 +421,7 @@ class MapParts:
     places: pd.DataFrame  # kind, name, county, lon, lat: for the labels
     counties: dict[str, str]
     bubbles: pd.DataFrame | None = None  # lon, lat, radius: parcels waiting
+    overlays: tuple[pdk.Layer, ...] = ()  # drawn over the loops (disruptions), with a `tip`
 
 
 def _boundary_layer(boundaries: Boundaries) -> pdk.Layer:
@@ -480,6 +481,7 @@ def deck(parts: MapParts) -> pdk.Deck:
     layers.append(pdk.Layer("PathLayer", parts.loops, id="loops", get_path="path",
                             get_color="colour", get_width="width", width_units='"pixels"',
                             joint_rounded=True, cap_rounded=True, pickable=True))
+    layers += parts.overlays
     layers.append(pdk.Layer("ScatterplotLayer", parts.nodes, id="places",
                             get_position="[lon, lat]", get_fill_color="colour",
                             get_radius="radius", radius_min_pixels=2, stroked=True,
@@ -602,9 +604,9 @@ def plan_parts(record: RunRecord, changes: pd.DataFrame) -> MapParts:
 
 
 def plan_legend() -> str:
-    return _row(_("Bases"), [_swatch(GAINS, _("more in the plan")),
-                             _swatch(LOSES, _("fewer in the plan")),
-                             _swatch(GREY, _("as now"))])
+    return legend_row(_("Bases"), [swatch(GAINS, _("more in the plan")),
+                             swatch(LOSES, _("fewer in the plan")),
+                             swatch(GREY, _("as now"))])
 
 
 # --------------------------------------------------------------- before any run
@@ -618,32 +620,35 @@ def network_tables(scenario: LoadedScenario, network: Network
 
 # --------------------------------------------------------------------- legend, caption
 
-def _swatch(colour: Sequence[int], text: str, shape: str = "circle") -> str:
-    radius = "50%" if shape == "circle" else "2px"
-    height = "12px" if shape == "circle" else "4px"
+def swatch(colour: Sequence[int], text: str, shape: str = "circle") -> str:
+    """A legend item: a dot, a line or a ring of the colour, and its words."""
+    radius = "2px" if shape == "line" else "50%"
+    height = "4px" if shape == "line" else "12px"
+    paint = f"rgb({colour[0]},{colour[1]},{colour[2]})"
+    fill = f"border:2.5px solid {paint};box-sizing:border-box" if shape == "ring" else \
+        f"background:{paint}"
     return (f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
             f'<span style="display:inline-block;width:12px;height:{height};'
-            f'border-radius:{radius};margin-right:5px;background:rgb({colour[0]},{colour[1]},'
-            f'{colour[2]})"></span>{html.escape(text)}</span>')
+            f'border-radius:{radius};margin-right:5px;{fill}"></span>{html.escape(text)}</span>')
 
 
-def _row(title: str, items: list[str]) -> str:
+def legend_row(title: str, items: list[str]) -> str:
     return (f'<div style="font-size:0.85rem;margin:2px 0"><b>{html.escape(title)}</b>: '
             f'{"".join(items)}</div>')
 
 
 def _fleet_row(loops: pd.DataFrame) -> str:
     fleets = [f for f in FLEET_COLOURS if f in set(loops["fleet"])]
-    return _row(_("Loops by fleet"), [_swatch(FLEET_COLOURS[f], _fleet_label(f), "line")
+    return legend_row(_("Loops by fleet"), [swatch(FLEET_COLOURS[f], _fleet_label(f), "line")
                                       for f in fleets])
 
 
 def run_legend(colour_by: str, loops: pd.DataFrame) -> str:
     """The legend of a run's map: the fixed scales it draws with."""
     bands = LEAD_BANDS if colour_by == "lead" else USE_BANDS
-    rows = [_row(_(COLOUR_BY[colour_by]), [
-        *(_swatch(colour, _(label)) for _edge, colour, label in bands),
-        _swatch(GREY, _(NOT_MEASURED))]), _fleet_row(loops)]
+    rows = [legend_row(_(COLOUR_BY[colour_by]), [
+        *(swatch(colour, _(label)) for _edge, colour, label in bands),
+        swatch(GREY, _(NOT_MEASURED))]), _fleet_row(loops)]
     for unit in dict.fromkeys(loops["unit"]):
         edges = LOAD_EDGES[unit]
         labels = [_("under {high}").format(high=number(edges[0])),
@@ -652,12 +657,12 @@ def run_legend(colour_by: str, loops: pd.DataFrame) -> str:
                   _("{low} or more").format(low=number(edges[-1]))]
         title = _("Loop width: parcels carried on the day") if unit == "parcels" else \
             _("Loop width: pallets carried on the day")
-        rows.append(_row(title, [
+        rows.append(legend_row(title, [
             f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
             f'<span style="display:inline-block;width:22px;height:{width}px;'
             f'background:#888;margin-right:5px"></span>{html.escape(label)}</span>'
             for width, label in zip(LOAD_WIDTHS, labels, strict=True)]))
-    rows.append(_row(_("Rings"), [html.escape(_(
+    rows.append(legend_row(_("Rings"), [html.escape(_(
         "parcels waiting at the day's end, in a facility or on a village shelf, where more "
         "wait than the place's dot can show; the area grows with the count: a ring 4 km "
         "across holds 1,000 parcels"))]))
@@ -667,7 +672,7 @@ def run_legend(colour_by: str, loops: pd.DataFrame) -> str:
 def network_legend(places: pd.DataFrame, loops: pd.DataFrame) -> str:
     """The legend of a network's map before any run."""
     kinds = [k for k in KIND_COLOURS if k in set(places["kind"])]
-    return _row(_("Places"), [_swatch(KIND_COLOURS[k], _kind_label(k)) for k in kinds]) \
+    return legend_row(_("Places"), [swatch(KIND_COLOURS[k], _kind_label(k)) for k in kinds]) \
         + _fleet_row(loops)
 
 

@@ -23,6 +23,7 @@ from sim.experiment.kpis import flatten
 from sim.limits import server_limits
 from sim.network import Network
 from sim.results.names import Names
+from sim.results.resilience import Resilience
 from sim.results.views import (
     ChartTables,
     MapDays,
@@ -36,6 +37,7 @@ from sim.scenario import LoadedScenario, with_overrides
 from sim.scenario.files import SandboxFiles
 from sim.scenario.fingerprint import table_digest
 from sim.scenario.yamlio import dump_yaml
+from sim.ui.disruption_map import Struck, struck
 from sim.ui.maps import Boundaries, read_boundaries
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -67,6 +69,8 @@ class RunRecord:
     names: Names  # the scenario's places, hubs, products and carriers by name
     map_days: MapDays  # the map's day slider: parcels waiting, loads carried, by day
     boundaries: Boundaries  # the county polygons beside the node table, if any
+    resilience: Resilience | None = None  # against the undisrupted twin, if disrupted
+    struck: Struck | None = None  # the roads and places the disruptions hit, for the map
 
     @property
     def node_names(self) -> Mapping[str, str]:
@@ -159,6 +163,8 @@ def execute(scenario: LoadedScenario, label: str, overrides: Sequence[str], reps
         capacity=analytic_capacity(scenario, results.output.network).head(CAPACITY_ROWS),
         names=Names.of(scenario),
         map_days=map_days(results), boundaries=read_boundaries(scenario),
+        resilience=results.resilience,
+        struck=None if results.resilience is None else struck(results),
     )
 
 

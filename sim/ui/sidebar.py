@@ -4,8 +4,6 @@ overrides of it."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import TypeVar
 
 import streamlit as st
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
@@ -18,13 +16,15 @@ from sim.scenario.files import SandboxFiles
 from sim.scenario.models import FLEET_NAMES
 from sim.scenario.timeofday import format_window
 from sim.ui import levers
+from sim.ui.disruption_levers import days_to_see
+from sim.ui.disruption_levers import overrides as disruption_overrides
+from sim.ui.disruption_sidebar import days_note, disruption_levers
+from sim.ui.groups import kept, lever_group
 from sim.ui.runs import CONFIGS, app_files
 from sim.ui.uploads import UploadedFile, scenario_names, upload_contents
 
-T = TypeVar("T")
 DEFAULT = "kaifeng.yaml"
-GROUP = "group:"  # a lever group's open state in the session, by the group's key
-KEPT = "kept:"  # a lever's last value in the session, by its widget's key
+RECOVERY_DAYS = 6  # days a disrupted scenario first runs past its last disruption's end
 FIRST_DAYS = 4  # days a scenario first runs for (Kaifeng: 2 warm-up, 2 measured): its
 # first KPIs show within 5 s of opening the page on a 2-core machine (docs/performance.md)
 
@@ -67,23 +67,6 @@ def widened(low: float, high: float, value: float) -> tuple[float, float]:
     return min(low, value), max(high, value)
 
 
-def lever_group(title: str, key: str) -> ExpanderContainer:
-    """An expander whose levers are drawn only while it is open (its `.open`): a closed group
-    puts nothing on the page, which every map move redraws (docs/performance.md)."""
-    return st.expander(title, key=f"{GROUP}{key}", on_change="rerun")
-
-
-def kept(group: ExpanderContainer, key: str, default: T, draw: Callable[[T], T]) -> T:
-    """A lever's value: drawn in its group while the group is open, and kept while it is
-    closed (Streamlit forgets a widget it does not draw), else the scenario's own."""
-    value = st.session_state.get(KEPT + key, default)
-    if group.open:
-        with group:
-            value = draw(value)
-        st.session_state[KEPT + key] = value
-    return value
-
-
 def number(group: ExpanderContainer, lever: levers.Lever, scenario: LoadedScenario,
            label: str) -> float:
     value = levers.current(scenario, lever.key)
@@ -95,6 +78,15 @@ def number(group: ExpanderContainer, lever: levers.Lever, scenario: LoadedScenar
             shown, int(low), int(high), int(now), int(lever.step), key=key, help=tip))
     return kept(group, key, float(value), lambda now: st.number_input(
         shown, float(low), float(high), float(now), float(lever.step), key=key, help=tip))
+
+
+def first_days(scenario: LoadedScenario) -> int:
+    """Days a scenario first runs for: a few, or as many as its own disruptions need to be
+    over and a week more to see the network recover (a run that misses them would say
+    nothing of them), up to its own days."""
+    needed = days_to_see(scenario)
+    return min(scenario.config.run.days,
+               max(FIRST_DAYS, needed + RECOVERY_DAYS if needed else 0))
 
 
 def written_shifts(scenario: LoadedScenario, tier: str) -> list[str]:
@@ -113,7 +105,7 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
     """The levers, as overrides of the scenario, and the number of replications."""
     run = scenario.config.run
     chosen: dict[str, object] = {}
-    shown_days = min(run.days, FIRST_DAYS)
+    shown_days = first_days(scenario)
     days = st.slider(_("Days"), *map(int, widened(2, 60, shown_days)), shown_days,
                      key=f"{label}:days")
     reps = st.slider(_("Replications"), 1, 10, 1, key="replications",
@@ -122,6 +114,9 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
                            int(run.seed), key=f"{label}:seed")
     start = st.date_input(_("Start date"), run.start_date, key=f"{label}:start",
                           help=_("calendar events (Double 11 and the like) follow the date"))
+    note = days_note(scenario, start, days)
+    if note:
+        st.caption(note)
     st.subheader(_("Volume"))
     multiplier = st.slider(_("Volume multiplier"),
                            *widened(0.2, 3.0, scenario.config.demand.multiplier),
@@ -165,6 +160,7 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
         group = lever_group(_("Cold chain"), "cold_chain")
         for lever in goods:
             chosen[lever.key] = number(group, lever, scenario, label)
+    disruptions = disruption_levers(scenario, label, start, days)
     with st.expander(_("Advanced: any setting of the scenario")):
         advanced = st.text_area(
             _("One per line, as the command line's --set takes them, e.g. "
@@ -189,5 +185,6 @@ def sidebar(scenario: LoadedScenario, label: str) -> tuple[list[str], int]:
         if windows != written_shifts(scenario, tier):
             overrides.append(f"facilities.{tier}.shifts=[{', '.join(windows)}]")
     overrides += levers.overrides(chosen, scenario)
+    overrides += disruption_overrides(disruptions, scenario)
     overrides += levers.parse_advanced(advanced)
     return overrides, reps

@@ -11,6 +11,7 @@ from sim.ui.tabs import (
     bottlenecks,
     cold_chain,
     compare,
+    disruptions,
     downloads,
     facilities,
     lead_times,
@@ -24,6 +25,8 @@ def results_tabs(record: RunRecord, scenario: LoadedScenario, key: str) -> None:
     """The map first: it is what the landing picture becomes, and the browser sets up its
     WebGL while the planner reads the cards, not at the first click on it."""
     shown = [(N_("Map"), lambda: network_map.show(record)),
+             *([(N_("Disruptions and recovery"), lambda: disruptions.show(record))]
+               if record.resilience is not None else []),
              (N_("Lead times"), lambda: lead_times.show(record)),
              (N_("Facilities"), lambda: facilities.show(record)),
              (N_("Bottlenecks"), lambda: bottlenecks.show(record)),

@@ -5,11 +5,12 @@ map alone, never the run."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import streamlit as st
 
 from sim.i18n import _, language
-from sim.ui import maps
+from sim.ui import disruption_map, maps
 from sim.ui.fragments import fragment
 from sim.ui.runs import RunRecord
 
@@ -32,6 +33,16 @@ def tips(record: RunRecord) -> maps.RunTips:
     return cache[key]
 
 
+def first_day(record: RunRecord, days: list[int]) -> int:
+    """The day the map opens on: the last day of demand, or for a disrupted run the day the
+    disruptions kept the most parcels inside, where the map has most to show."""
+    last = min(int(record.summary["run"]["days"]) - 1, days[-1])
+    if record.resilience is None:
+        return last
+    worst = int(record.resilience.summary["peak_extra_backlog_h"] // 24)
+    return min(max(worst, days[0]), last)
+
+
 @fragment
 def view(record: RunRecord) -> None:
     run = record.summary["run"]
@@ -40,12 +51,17 @@ def view(record: RunRecord) -> None:
     colour_by = st.radio(_("Colour places by"), list(maps.COLOUR_BY), horizontal=True,
                          format_func=lambda code: _(maps.COLOUR_BY[code]), key="map_colour")
     day = st.select_slider(_("Day: parcels waiting at its end, and loads carried"),
-                           options=days, value=min(int(run["days"]) - 1, days[-1]),
+                           options=days, value=first_day(record, days),
                            format_func=lambda d: maps.day_label(start, d, run),
                            key=f"map_day:{len(days)}")
     parts = maps.run_parts(record, colour_by, day, tips(record))
+    legend = maps.run_legend(colour_by, record.edges)
+    if record.resilience is not None and record.struck is not None:
+        parts = replace(parts, overlays=disruption_map.overlays(
+            record.struck, record.resilience.events, record.nodes, record.names, start, day))
+        legend += disruption_map.legend()
     st.pydeck_chart(maps.deck(parts))
-    st.markdown(maps.run_legend(colour_by, record.edges), unsafe_allow_html=True)
+    st.markdown(legend, unsafe_allow_html=True)
     maps.caption(record.boundaries)
     if record.intervals is not None:
         st.caption(_("With replications, the map shows the first replication."))
