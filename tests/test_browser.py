@@ -79,12 +79,7 @@ def no_exception(page: Page) -> None:
 def tooltips(page: Page, blobs: int = 150, strokes: int = 250) -> list[str]:
     """The tooltips found by hovering the map where something is drawn: the middle of
     every small round patch of one colour (places), and random drawn pixels (loops)."""
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
-    deck.evaluate("chart => chart.scrollIntoView({block: 'center'})")  # all of it in view
-    page.wait_for_timeout(300)
-    box = deck.bounding_box()
-    pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB")).astype(int)
+    box, pixels = map_pixels(page)
     background = np.median(pixels.reshape(-1, 3), axis=0)
     drawn = np.abs(pixels - background).sum(axis=2) > 120
     assert drawn.sum() > 500, "the map is empty"
@@ -101,10 +96,25 @@ def tooltips(page: Page, blobs: int = 150, strokes: int = 250) -> list[str]:
     points = [places[i] for i in rng.permutation(len(places))[:blobs]]
     lines = np.argwhere(drawn)
     points += [tuple(lines[i]) for i in rng.choice(len(lines), size=strokes)]
+    return tooltips_at(page, box, points, pause_ms=25)
+
+
+def map_pixels(page: Page) -> tuple[dict, np.ndarray]:
+    """The map, scrolled whole into view: its box on the page and its pixels (RGB)."""
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
+    deck.evaluate("chart => chart.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(300)
+    pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB")).astype(int)
+    return deck.bounding_box(), pixels
+
+
+def tooltips_at(page: Page, box: dict, points, pause_ms: int) -> list[str]:
+    """The distinct tooltips shown when hovering each (y, x) point of the map."""
     seen = []
     for y, x in points:
         page.mouse.move(box["x"] + float(x), box["y"] + float(y))
-        page.wait_for_timeout(25)
+        page.wait_for_timeout(pause_ms)
         text = page.evaluate(TIP)
         if text and text not in seen:
             seen.append(text)
@@ -258,22 +268,11 @@ def test_the_disruptions_tab_shows_the_recovery_in_the_browser(browser):
 def coloured_tooltips(page: Page, colour: tuple[int, int, int], points: int = 40) -> list[str]:
     """The tooltips at pixels of the map drawn in about this colour (a few: hovering a map
     of a county's every road is slow in software rendering)."""
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.locator("canvas").first.wait_for(state="visible", timeout=60_000)
-    deck.evaluate("chart => chart.scrollIntoView({block: 'center'})")
-    page.wait_for_timeout(300)
-    box = deck.bounding_box()
-    pixels = np.asarray(Image.open(io.BytesIO(deck.screenshot())).convert("RGB")).astype(int)
+    box, pixels = map_pixels(page)
     found = np.argwhere(np.abs(pixels - np.array(colour)).sum(axis=2) < 40)
     assert len(found), f"nothing drawn in {colour}"
-    seen = []
-    for y, x in found[np.random.default_rng(7).permutation(len(found))[:points]]:
-        page.mouse.move(box["x"] + float(x), box["y"] + float(y))
-        page.wait_for_timeout(150)
-        text = page.evaluate(TIP)
-        if text and text not in seen:
-            seen.append(text)
-    return seen
+    chosen = found[np.random.default_rng(7).permutation(len(found))[:points]]
+    return tooltips_at(page, box, chosen, pause_ms=150)
 
 
 def test_an_upload_naming_a_server_file_is_refused_in_the_browser(browser):

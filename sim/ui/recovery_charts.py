@@ -93,30 +93,34 @@ def _dash() -> alt.StrokeDash:
 def inside_chart(data: Recovery) -> alt.LayerChart:
     """Parcels inside the network at each hour's end, disrupted and undisrupted, over the
     shaded disruptions."""
-    title = _("Parcels inside the network")
-    axis = _dates(data.inside["time"])
-    lines = alt.Chart(data.inside).mark_line(strokeWidth=2).encode(
-        x=alt.X("time:T", title=_("Date"), axis=axis),
-        y=alt.Y("parcels:Q", title=title, axis=alt.Axis(format=",.0f")),
-        color=_colour(), strokeDash=_dash(),
-        tooltip=[alt.Tooltip("series:N", title=_("Run")),
-                 alt.Tooltip("time:T", title=_("Time"), format="%Y-%m-%d %H:%M"),
-                 alt.Tooltip("parcels:Q", title=title, format=",.0f")])
-    return alt.layer(_shade(data.periods, axis), lines).properties(
-        height=320, title=_("Parcels inside the network, hour by hour (shaded: disruptions)"))
+    return _against_twin(
+        data.inside, data.periods, "time", "parcels", _("Parcels inside the network"),
+        value_format=",.0f", time_format="%Y-%m-%d %H:%M", height=320,
+        heading=_("Parcels inside the network, hour by hour (shaded: disruptions)"))
 
 
 def on_time_chart(data: Recovery) -> alt.LayerChart:
     """Each day's parcels on time, disrupted and undisrupted, over the shaded disruptions."""
-    title = _("On time (parcels made that day)")
-    axis = _dates(data.on_time["date"])
-    lines = alt.Chart(data.on_time).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("date:T", title=_("Date"), axis=axis),
-        y=alt.Y("on_time:Q", title=title, axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False)),
+    return _against_twin(
+        data.on_time, data.periods, "date", "on_time", _("On time (parcels made that day)"),
+        value_format=".1%", time_format="%Y-%m-%d", height=260, points=True, zero=False,
+        axis_format="%",
+        heading=_("On time by the day parcels were made (shaded: disruptions)"))
+
+
+def _against_twin(frame: pd.DataFrame, shaded: pd.DataFrame, time: str, value: str,
+                  title: str, value_format: str, time_format: str, height: int, heading: str,
+                  points: bool = False, zero: bool = True, axis_format: str | None = None
+                  ) -> alt.LayerChart:
+    """Two lines over the calendar (this run, the twin) over the shaded disruptions."""
+    axis = _dates(frame[time])
+    lines = alt.Chart(frame).mark_line(point=points, strokeWidth=2).encode(
+        x=alt.X(f"{time}:T", title=_("Date"), axis=axis),
+        y=alt.Y(f"{value}:Q", title=title, axis=alt.Axis(format=axis_format or value_format),
+                scale=alt.Scale(zero=zero)),
         color=_colour(), strokeDash=_dash(),
         tooltip=[alt.Tooltip("series:N", title=_("Run")),
-                 alt.Tooltip("date:T", title=_("Date"), format="%Y-%m-%d"),
-                 alt.Tooltip("on_time:Q", title=title, format=".1%")])
-    return alt.layer(_shade(data.periods, axis), lines).properties(
-        height=260, title=_("On time by the day parcels were made (shaded: disruptions)"))
+                 alt.Tooltip(f"{time}:T", title=_("Time") if time == "time" else _("Date"),
+                             format=time_format),
+                 alt.Tooltip(f"{value}:Q", title=title, format=value_format)])
+    return alt.layer(_shade(shaded, axis), lines).properties(height=height, title=heading)
