@@ -105,6 +105,7 @@ class RouteRunner:
         self._back: simpy.Event | None = None
         self.disruptions = disruptions
         self.out_of_service = 0  # vehicles laid up: the idle ones beyond it may leave
+        self._held = False  # waiting to leave because roads were cut or vehicles laid up
         self._out_hours, self._out_since = 0.0, 0.0  # vehicle-hours laid up, up to when
         self._slot_of_parcel: np.ndarray | None = None
         if disruptions is not None and disruptions.vehicles_out:
@@ -123,12 +124,13 @@ class RouteRunner:
                     return
                 following = day * 24.0 + (departures[number + 1] if number + 1 < len(departures)
                                           else 24.0 + departures[0])
-                if self.disruptions is not None and following <= self.env.now:
+                if self._held and following <= self.env.now:
                     continue  # missed while cut off or laid up: the latest departure goes
                 yield from self._wait_for_cutoff(slot)
                 while not self._ready_to_leave():
                     yield from self._wait_to_leave()
                 self.base.sync(self.env.now)
+                self._held = False
                 self._depart()
                 while self._usable() and self.queue.ready_count(self.env.now) > 0:
                     self._depart()
@@ -149,10 +151,13 @@ class RouteRunner:
         return self._usable() and not self._blocked_until()
 
     def _wait_to_leave(self):
-        """Wait for a vehicle in service, then for the roads to open."""
+        """Wait for a vehicle in service, then for the roads to open (noting when the wait
+        is the disruptions' doing)."""
         if not self._usable():
+            self._held = self._held or self.out_of_service > 0
             yield self._vehicle_back()
         else:
+            self._held = True
             yield self.env.timeout(self._blocked_until() - self.env.now)
 
     def _lay_up(self, changes: list[tuple[float, int]]):
