@@ -27,7 +27,7 @@ from sim.demand import STREAM_DEMAND, node_stream
 from sim.errors import ScenarioError
 from sim.network import Network, Route, loop_legs
 from sim.network.roads import NoRoad, Roads
-from sim.network.tree import LEVEL, STATION
+from sim.network.tree import GATEWAY, LEVEL, STATION
 from sim.scenario.areas import NodeTable, area_nodes, period_hours
 from sim.scenario.disruptions import (
     Area,
@@ -112,12 +112,11 @@ def plan_disruptions(scenario: LoadedScenario, network: Network) -> DisruptionPl
     for number, item in enumerate(disruptions.arrivals):
         start, end = builder.hours(item, f"arrivals.{number}")
         plan.arrival_holds.append((start, end))
-        plan.events.append(Event("arrivals", item.name, start, end, nodes=[0]))
+        gateway = int(network.tree.of_level(GATEWAY)[0])
+        plan.events.append(Event("arrivals", item.name, start, end, nodes=[gateway]))
     for number, item in enumerate(disruptions.power):
         start, end = builder.hours(item, f"power.{number}")
-        for hub in item.hubs:
-            plan.power_cuts.setdefault(hub, []).append((start, end))
-        plan.events.append(Event("power", item.name, start, end, hubs=list(item.hubs)))
+        builder.power_cut(item.name, start, end, item.hubs)
     road_items: list[tuple[float, float, RoadDisruption | Weather, bool]] = []
     for number, item in enumerate(disruptions.roads):
         road_items.append((*builder.hours(item, f"roads.{number}"), item, False))
@@ -226,15 +225,20 @@ class _Builder:
                                                   outages.duration_cv):
                 self.line_down(outages.name, start, end, np.array([node]), 0.0, random=True)
 
+    def power_cut(self, name: str, start: float, end: float, hubs: list[str],
+                  random: bool = False) -> None:
+        for hub in hubs:
+            self.plan.power_cuts.setdefault(hub, []).append((start, end))
+        self.plan.events.append(Event("power", name, start, end, hubs=list(hubs),
+                                      random=random))
+
     def power_cuts(self, cuts: PowerCuts, number: int) -> None:
         """Each cold store's power cuts, from its own stream."""
         for hub in cuts.hubs:
             rng = self.stream("power", cuts.name or number, hub)
             for start, end in self.outage_periods(rng, cuts.per_year, cuts.duration_h,
                                                   cuts.duration_cv):
-                self.plan.power_cuts.setdefault(hub, []).append((start, end))
-                self.plan.events.append(Event("power", cuts.name, start, end, hubs=[hub],
-                                              random=True))
+                self.power_cut(cuts.name, start, end, [hub], random=True)
 
     # -- fleets ----------------------------------------------------------------------
 
