@@ -13,8 +13,8 @@ from sim.experiment.risk.file import ALL, RiskFile, combined, with_disruptions
 from sim.experiment.risk.runs import RiskTask, run_risk
 from sim.experiment.runner import run_tasks
 from sim.experiment.tasks import RepResult
+from sim.experiment.twin import without_disruptions
 from sim.scenario import LoadedScenario, with_overrides
-from sim.scenario.disruptions import Disruptions
 
 
 def runs_needed(design: RiskFile, reps: int) -> int:
@@ -31,7 +31,7 @@ def risk_tasks(scenario: LoadedScenario, design: RiskFile, reps: int) -> list[Ri
     check_replications(base, runs_needed(design, reps))
     tasks = []
     for plan in design.plans:
-        calm = with_disruptions(with_overrides(base, plan.set), Disruptions())
+        calm = without_disruptions(with_overrides(base, plan.set))
         variants = tuple((risk.name, with_disruptions(calm, risk.disruptions))
                          for risk in design.risks)
         if len(design.risks) > 1:
