@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.demand import STREAM_DEMAND, node_stream
-from sim.errors import ScenarioError
 from sim.network import Network, Route, loop_legs
 from sim.network.roads import NoRoad, Roads
 from sim.network.tree import GATEWAY, LEVEL, STATION
@@ -38,6 +37,7 @@ from sim.scenario.disruptions import (
     Weather,
 )
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.sizes import over_limit
 
 STREAM_DISRUPTIONS = STREAM_DEMAND + 20
 HOURS_PER_YEAR = 8760.0
@@ -150,8 +150,7 @@ class _Builder:
         facility's outages, the days of weather)."""
         disruptions = self.config.disruptions
         random = disruptions.random
-        expected = float(sum(len(getattr(disruptions, section)) for section in (
-            "roads", "facilities", "closures", "fleets", "arrivals", "power")))
+        expected = float(len(disruptions.scheduled()))
         for item in random.breakdowns:
             vehicles = sum(r.vehicles for r in self.network.routes if r.fleet == item.fleet)
             expected += vehicles * self.end_h / (item.mtbf_h + item.mttr_h)
@@ -166,11 +165,10 @@ class _Builder:
                           "their mean number)")
 
     def _check_limit(self, name: str, count: float, what: str) -> None:
-        limits = self.scenario.files.limits
-        ceiling = getattr(limits, name)
-        if count > ceiling:
-            raise ScenarioError(self.file, "disruptions", f"{count:,.0f} {what}, more than "
-                                f"the limit of {ceiling:,} ({limits.variable(name)})")
+        error = over_limit(self.scenario.files.limits, name, what, count, self.file,
+                           "disruptions")
+        if error is not None:
+            raise error
 
     def hours(self, item, field: str) -> tuple[float, float]:
         return period_hours(self.config, item, self.file, f"disruptions.{field}")
