@@ -7,10 +7,12 @@ which advances only while it is open. `to_open` maps real hours to open hours an
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 HOURS_PER_DAY = 24.0
 # Readings this close past a window's end belong to that end (batch sums of 1/rate can land
@@ -127,6 +129,11 @@ class DailyClock:
 
 
 ALWAYS = DailyClock([(0.0, HOURS_PER_DAY)])
+
+
+def when(start: dt.date, hours: pd.Series) -> pd.Series:
+    """A run's hours (from midnight of its start date) as dates and times."""
+    return pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")
 
 
 class SlowedClock:

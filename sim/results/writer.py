@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.clock import when
 from sim.results.folders import RUN, OutputFolder, claim
 from sim.results.jsonable import json_ready
 from sim.results.summary import Results
@@ -112,15 +113,15 @@ def resilience_files(results: Results) -> dict[str, pd.DataFrame]:
     """A disrupted run's extra files: what was disrupted, the recovery hour by hour and day
     by day against the twin, and the cost by county (names and dates readable in Excel)."""
     resilience = results.resilience
-    day0 = pd.Timestamp(results.output.scenario.config.run.start_date)
+    start = results.output.scenario.config.run.start_date
 
-    def when(hours: pd.Series) -> pd.Series:
-        return (day0 + pd.to_timedelta(hours, unit="h")).dt.strftime("%Y-%m-%d %H:%M")
+    def written(hours: pd.Series) -> pd.Series:
+        return when(start, hours).dt.strftime("%Y-%m-%d %H:%M")
 
-    events = resilience.events.assign(start=when(resilience.events["start_h"]),
-                                      end=when(resilience.events["end_h"]))
-    hourly = resilience.hourly.assign(time=when(resilience.hourly["hour"]))
+    events = resilience.events.assign(start=written(resilience.events["start_h"]),
+                                      end=written(resilience.events["end_h"]))
+    hourly = resilience.hourly.assign(time=written(resilience.hourly["hour"]))
     daily = resilience.daily.assign(
-        date=(day0 + pd.to_timedelta(resilience.daily["day"], unit="D")).dt.date)
+        date=when(start, 24.0 * resilience.daily["day"]).dt.date)
     return {"disruptions.csv": events, "recovery.csv": hourly, "recovery_by_day.csv": daily,
             "resilience_by_county.csv": resilience.by_county}

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from sim.clock import when
 from sim.i18n import N_, _
 from sim.results.columns import disruption_rows
 from sim.results.names import Names
 from sim.results.resilience import Resilience
-from sim.ui.time_charts import date_format, when
+from sim.ui.time_charts import date_format
 
 HERE, TWIN = N_("this run, disrupted"), N_("the same run undisrupted")
 COLOURS = ("#c62828", "#616161")  # this run, the twin

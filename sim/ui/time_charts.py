@@ -13,6 +13,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
+from sim.clock import when
 from sim.i18n import N_, _
 from sim.results.names import Names
 
@@ -27,11 +28,6 @@ DAY_MEASURES = {
 def date_format() -> str:
     """A day as Vega-Lite writes it in the language in force (d3 time format)."""
     return _("%b %-d")
-
-
-def when(start: dt.date, hours: pd.Series) -> pd.Series:
-    """The run's hours as dates and times."""
-    return pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")
 
 
 def facility_label(names: Names, node: str, kind: str, county: str) -> str:
