@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 
+from sim.clock import when
 from sim.experiment.design import value_column
 from sim.i18n import N_, _, ngettext, number, percent
 from sim.results import Results
@@ -214,7 +215,9 @@ def kpi_report(results: Results) -> Group:
 
 def resilience_lines(block: Mapping, start_date: dt.date) -> list[tuple[str, str]]:
     """The resilience KPIs as labelled lines, against the undisrupted twin."""
-    day0 = dt.datetime.combine(start_date, dt.time())
+    def at(key: str) -> str:
+        return f"{when(start_date, pd.Series([block[key]]))[0]:%Y-%m-%d %H:%M}"
+
     recovered = block["hours_to_recover"]
     if recovered is None:
         recovery = _("not within the run: the backlog or the on-time rate is still off the "
@@ -222,7 +225,7 @@ def resilience_lines(block: Mapping, start_date: dt.date) -> list[tuple[str, str
     else:
         recovery = _("{hours} h after the last disruption ended ({when})").format(
             hours=hours(round(recovered, 1)),
-            when=f"{day0 + dt.timedelta(hours=block['recovered_h']):%Y-%m-%d %H:%M}")
+            when=at("recovered_h"))
     return [
         (_("extra delay"), _("{hours} parcel-hours over {parcels} parcels delayed").format(
             hours=number(block["extra_parcel_hours"]), parcels=number(block["parcels_delayed"]))),
@@ -231,7 +234,7 @@ def resilience_lines(block: Mapping, start_date: dt.date) -> list[tuple[str, str
         (_("backlog"), _("{extra} parcels more inside than undisrupted at the worst hour "
                          "({when}); {peak} inside at the most").format(
             extra=number(block["peak_extra_backlog"]),
-            when=f"{day0 + dt.timedelta(hours=block['peak_extra_backlog_h']):%Y-%m-%d %H:%M}",
+            when=at("peak_extra_backlog_h"),
             peak=number(block["peak_backlog"]))),
         (_("recovered"), recovery),
         (_("extra cost"), _("{cost} CNY").format(cost=number(block["extra_cost"]))),
