@@ -34,12 +34,14 @@ from sim.experiment.risk.analysis import RiskResult
 from sim.experiment.risk.driver import analyse
 from sim.experiment.risk.file import read_risk_file
 from sim.experiment.risk.output import RISK, write_risk
+from sim.experiment.split.driver import run_split, run_whole, separable
+from sim.experiment.split.merge import MergedResults
 from sim.experiment.sweep import SweepResult, run_sweep
 from sim.experiment.twin import simulate
 from sim.freight.plan import build_plan
 from sim.network import Network, build_network
 from sim.results import Results
-from sim.results.folders import CAPACITY, claim
+from sim.results.folders import CAPACITY, OutputFolder, claim
 from sim.scenario import LoadedScenario, load_scenario, with_overrides
 from sim.scenario.files import Files
 
@@ -92,6 +94,25 @@ def run(scenario: LoadedScenario | str | Path | None = None, overrides: Sequence
     """Run one replication and return its results (KPIs computed on demand). `network`,
     built from this very scenario (overrides applied), is used rather than built again."""
     return simulate(_loaded(scenario, overrides), network, progress)
+
+
+def cities(scenario: LoadedScenario) -> tuple[int, str | None]:
+    """How many cities the scenario's network has, and what joins them so that they cannot
+    run apart (None when they can)."""
+    parts, joined = separable(scenario)
+    return len(parts), joined
+
+
+def run_by_city(scenario: LoadedScenario, folder: OutputFolder | None = None,
+                workers: int | None = None, dask: str | None = None, parcels: bool = True,
+                progress: Callable[[int, int], None] | None = None) -> MergedResults:
+    """Run a network of several cities split by city on a local pool or Dask (`workers` 1
+    without Dask: whole in one process, the reference), each city writing its parcels into
+    `folder`'s parcels/ dataset, and merge the cities' results exactly."""
+    if workers == 1 and dask is None:
+        return run_whole(scenario, folder, parcels)
+    with executor(workers, dask) as pool:
+        return run_split(scenario, pool, folder, parcels, progress)
 
 
 def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,

@@ -53,6 +53,7 @@ from sim.experiment.risk.file import read_risk_file
 from sim.i18n import NAMES, _, environment_language, ngettext, number, speaking
 from sim.limits import MIB, server_limits
 from sim.report import (
+    city_lines,
     plain_console,
     print_capacity,
     print_plan,
@@ -64,6 +65,7 @@ from sim.report import (
 from sim.results import write_results
 from sim.results.folders import RUN, claim, claim_new
 from sim.results.names import TIERS, Names, kind, listed
+from sim.scenario import LoadedScenario
 from sim.scenario.models import NODE_KINDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -141,11 +143,21 @@ def run(
     workers: WorkersOption = None,
     dask: DaskOption = None,
 ) -> None:
-    """Run a scenario: print the KPI table and write the result files."""
+    """Run a scenario: print the KPI table and write the result files.
+
+    A network of several cities that share nothing runs split by city on the workers
+    (`--workers 1`: whole in one process), with the same results."""
     overrides = [*(set_ or []), *api.run_overrides(days, seed)]
     with _reported():
         scenario = api.read(config, overrides)  # the run checks roads and volume itself
         check_replications(scenario, reps)
+        cities, joined = api.cities(scenario)
+        if cities > 1 and joined is None:
+            _run_by_city(scenario, out, parcels, reps, workers, dask)
+            return
+        if cities > 1 and (workers or dask):
+            errors.print(_("The {count} cities run whole in one process: {reason}").format(
+                count=number(cities), reason=joined))
         # the folder is checked and claimed before the simulation, never found unusable after
         folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
             f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
@@ -175,6 +187,26 @@ def run(
         if replications is not None:
             print_replications(replications, console)
         console.print(_("results written to {folder}/").format(folder=folder))
+
+
+def _run_by_city(scenario: LoadedScenario, out: Path | None, parcels: bool, reps: int,
+                 workers: int | None, dask: str | None) -> None:
+    """`sim run` of a network of several cities: each city a task, the results merged."""
+    if reps > 1:
+        raise UserError("--reps", "", "replications of a network run by city are not "
+                        "supported yet; run one seed at a time (--seed)")
+    folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
+        f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
+    cities, _joined = api.cities(scenario)
+    with folder:
+        with _counter(ngettext("{count} city", "{count} cities", cities).format(
+                count=number(cities)), cities) as show:
+            results = api.run_by_city(scenario, folder, workers, dask, parcels,
+                                      progress=lambda done, _total: show(done))
+        write_results(results, folder, parcels=False)  # the cities wrote their parcels
+    print_report(results, console)
+    console.print(city_lines(results.parts))
+    console.print(_("results written to {folder}/").format(folder=folder))
 
 
 @contextmanager

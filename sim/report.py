@@ -16,6 +16,7 @@ from rich.table import Table
 
 from sim.clock import when
 from sim.experiment.design import value_column
+from sim.experiment.split.partial import PartResult
 from sim.i18n import N_, _, ngettext, number, percent
 from sim.results import Results
 from sim.results.columns import (
@@ -173,7 +174,7 @@ def on_time_meaning(targets: Targets) -> str:
 
 def kpi_report(results: Results) -> Group:
     summary = results.summary
-    scenario = results.output.scenario
+    scenario = results.scenario
     names = Names.of(scenario)
     run, parcels, cost = summary["run"], summary["parcels"], summary["cost"]
     head = lines()
@@ -421,3 +422,17 @@ def print_risk(result, console: Console | None = None) -> None:
             plan=plan), risk_rows(risks, plan), RISKS))
     for error in result.errors:
         console.print(_("failed: {error}").format(error=error), soft_wrap=True)
+
+
+def city_lines(parts: Iterable[PartResult]) -> Table:
+    """Each city's run: its parcels, its time on its worker and that worker's peak memory
+    (blank for cities merged from one whole run)."""
+    grid = lines()
+    for part in parts:
+        text = _("{parcels} parcels").format(parcels=number(part.counts["created"]))
+        if part.seconds:
+            text += _("; {seconds} s on worker {worker}, whose memory peaked at {gb} GB").format(
+                seconds=number(part.seconds, 1), worker=part.worker,
+                gb=number(part.peak_bytes / 1e9, 2))
+        grid.add_row(part.name, text)
+    return grid

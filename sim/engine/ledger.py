@@ -57,6 +57,13 @@ class Ledger:
                          for stage in STAGES[1:]}
         self._cells: dict[tuple[int, int], np.ndarray] = {}
 
+    @classmethod
+    def of(cls, parcels: Parcels, times: dict[str, np.ndarray]) -> Ledger:
+        """A finished run's ledger rebuilt from its columns (a city's rows of a run)."""
+        ledger = cls(parcels, stamp_buffer=1)
+        ledger._times = dict(times)
+        return ledger
+
     def down_cell(self, nodes: int, carriers: int) -> np.ndarray:
         """Each parcel's cell in a flattened (destination, carrier) table of nodes x
         carriers, or the cell just after the table for upward parcels: a facility looks up

@@ -15,10 +15,12 @@ Task = TypeVar("Task")  # a picklable unit of work with `point` and `reps`
 
 def run_tasks(tasks: Iterable[Task], executor: Executor,
               on_done: Callable[[Task, list[RepResult]], None],
-              work: Callable[[Task], list[RepResult]] = run_point) -> None:
+              work: Callable[[Task], list[RepResult]] = run_point,
+              failed: Callable[[Task, BaseException], object] | None = None) -> None:
     """Run every task (`work(task)` on a worker: a point's replications by default), at most
     a few per worker at a time, and report each as it finishes (so a killed run keeps what
-    it finished). A worker that dies records an error for its replications."""
+    it finished). A worker that dies records an error for its replications (or what
+    `failed(task, error)` makes of it)."""
     in_flight: dict[Future, Task] = {}
     limit = 1 if isinstance(executor, InlineExecutor) else IN_FLIGHT_PER_WORKER * _workers(
         executor)
@@ -39,8 +41,9 @@ def run_tasks(tasks: Iterable[Task], executor: Executor,
             try:
                 results = future.result()
             except Exception as error:  # the worker itself failed (killed, out of memory)
-                results = [RepResult(task.point, rep, error=f"worker failed: {error!r}")
-                           for rep in task.reps]
+                results = failed(task, error) if failed is not None else [
+                    RepResult(task.point, rep, error=f"worker failed: {error!r}")
+                    for rep in task.reps]
             on_done(task, results)
 
 

@@ -15,6 +15,7 @@ from sim.network import Network
 from sim.results import Results, summarise
 from sim.scenario.disruptions import Disruptions
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.sizes import check_sizes
 
 
 def without_disruptions(scenario: LoadedScenario) -> LoadedScenario:
@@ -28,6 +29,9 @@ def simulate(scenario: LoadedScenario, network: Network | None = None,
              progress: Callable[[float, float], None] | None = None) -> Results:
     """Run the scenario (and its twin, if disrupted); `progress(done_h, total_h)` counts
     the hours of both."""
+    # loading checked the largest city; in one process the whole network must fit
+    check_sizes(scenario.config, scenario.nodes, scenario.files.limits, scenario.label(),
+                whole=True)
     if not scenario.config.disruptions.any:
         return summarise(Simulation(scenario, network).run(progress))
     first = Simulation(scenario, network)

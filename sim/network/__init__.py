@@ -172,6 +172,12 @@ class _Builder:
                 self._loops(name, fleet, base, kids, self._vehicles(name, fleet, base, demand),
                             ALL_CARRIERS, "joint", only_unset=True)
             return
+        if fleet.loop_per_stop:  # named by the stop, so a stop's loop is the same alone
+            for kid in kids:
+                self._loops(name, fleet, base, kids[kids == kid], self._vehicles(
+                    name, fleet, base, self.served[kid] * self.per_resident),
+                    ALL_CARRIERS, mode, label=f"{self.tree.ids[kid]}:")
+            return
         self._loops(name, fleet, base, kids, self._vehicles(name, fleet, base, demand),
                     ALL_CARRIERS, mode)
 
@@ -189,9 +195,9 @@ class _Builder:
                                 str(error)) from None
 
     def _loops(self, name: str, fleet: Fleet, base: int, kids: np.ndarray, vehicles: int,
-               carrier: int, mode: str, only_unset: bool = False) -> None:
+               carrier: int, mode: str, only_unset: bool = False, label: str = "") -> None:
         names = self.scenario.config.carrier_names()
-        label = "" if carrier == ALL_CARRIERS else f"{names[carrier]}:"
+        label += "" if carrier == ALL_CARRIERS else f"{names[carrier]}:"
         for route in _loops(self.tree, self.roads, name, fleet, base, kids, self.served[kids],
                             vehicles, len(self.routes), carrier, mode, label):
             columns = slice(None) if carrier == ALL_CARRIERS else carrier

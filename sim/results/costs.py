@@ -17,18 +17,24 @@ import pandas as pd
 
 from sim.engine.model import SimulationOutput
 from sim.results.resources import FacilityLoad, Window
-from sim.scenario.models import NODE_KINDS
+from sim.scenario.models import NODE_KINDS, Scenario
 
 
 def cost_summary(output: SimulationOutput, routes: pd.DataFrame, load: FacilityLoad,
                  window: Window, measured_parcels: int) -> dict:
-    config = output.scenario.config
+    return cost_block(output.scenario.config, routes, sorted_by_kind(output, load, window),
+                      delivered_in(output, window), measured_parcels)
+
+
+def cost_block(config: Scenario, routes: pd.DataFrame, sorted_counts: dict[str, int],
+               delivered: int, measured_parcels: int) -> dict:
+    """The cost block from the routes, the parcels sorted at each kind of facility and the
+    parcels through: one run's, or several cities' merged."""
     vehicles = float(routes["cost"].sum())
     handling = 0.0
-    for kind, count in _sorted_by_kind(output, load, window).items():
+    for kind, count in sorted_counts.items():
         handling += getattr(config.facilities, kind).handling_cost * count
     total = vehicles + handling
-    delivered = delivered_in(output, window)
     return {
         "total": float(total),
         "vehicles": vehicles,
@@ -50,7 +56,7 @@ def _per(total: float, parcels: int) -> float | None:
     return float(total / parcels) if parcels else None
 
 
-def _sorted_by_kind(output: SimulationOutput, load: FacilityLoad,
+def sorted_by_kind(output: SimulationOutput, load: FacilityLoad,
                     window: Window) -> dict[str, int]:
     """Parcels sorted in the window at each kind of facility, from the facilities' hourly
     counts rather than the ledger: every parcel's sorting stamp is binned at its facility,

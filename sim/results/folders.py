@@ -66,7 +66,7 @@ RUN = Kind("run", frozenset({
     "summary.json", "parcels.parquet", "facility_hours.parquet", "trips.parquet",
     "lots.parquet", "freight_trips.parquet", "bottlenecks.csv", "scenario.yaml",
     "disruptions.csv", "recovery.csv", "recovery_by_day.csv", "resilience_by_county.csv",
-    "replications.csv", "replication_kpis.csv"}), last="summary.json")
+    "replications.csv", "replication_kpis.csv", "parcels/", "parts/"}), last="summary.json")
 CAPACITY = Kind("capacity", frozenset({"analytic.csv", "capacity.json"}), last="capacity.json")
 SWEEP = Kind("sweep", frozenset({"sweep.json", "points/", "runs.parquet", "points.csv"}),
              resumed=True)
@@ -124,6 +124,29 @@ class OutputFolder:
     def write_text(self, name: str, text: str) -> Path:
         return self.write(name, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
+    def expect(self, *names: str) -> None:
+        """List files (or folders, ending in "/") that other processes will write here,
+        before they start: a run split by city writes its pieces from its workers."""
+        for name in names:
+            self._list(name)
+
+    def remove_tree(self, name: str) -> None:
+        """Remove a listed folder of this output's own files and unlist it."""
+        self._remove_files(name)
+        with self._lock:
+            self._listed = [entry for entry in self._listed if entry != f"{name}/"]
+            self._save()
+
+    def _remove_files(self, name: str) -> None:
+        target = self.path / name
+        try:
+            if target.is_dir():
+                for file in sorted(target.rglob("*"), reverse=True):
+                    file.rmdir() if file.is_dir() else file.unlink()
+                target.rmdir()
+        except OSError as error:
+            raise cannot("removed", target, error) from None
+
     def remove(self, name: str) -> None:
         target = self.path / name
         try:
@@ -135,7 +158,10 @@ class OutputFolder:
         """Remove every listed file, the one that marks the output complete first."""
         listed = self._listed
         for name in sorted(listed, key=lambda n: n != self.kind.last):
-            self.remove(name)
+            if name.endswith("/"):
+                self._remove_files(name[:-1])
+            else:
+                self.remove(name)
         with self._lock:
             self._listed = []
             self._save()

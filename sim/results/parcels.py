@@ -7,6 +7,7 @@ time and count as late. KPIs use the parcels created in the measured window (aft
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,26 +103,32 @@ def lead_block(lead_h: np.ndarray) -> dict[str, float | int | None]:
     """Mean, quantiles and max of the lead times of delivered parcels, in the parcels' order;
     the quantiles reorder `lead_h` (after the mean has summed it in order)."""
     if len(lead_h) == 0:
-        return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
+        return lead_summary(0, None, [], None)
     largest = float(lead_h.max())
     mean = float(lead_h.mean())  # in the parcels' order (its rounding)
-    return {
-        "count": len(lead_h),
-        "mean": mean,
-        **dict(zip(QUANTILES, _percentiles(lead_h, largest), strict=True)),
-        "max": largest,
-    }
+    return lead_summary(len(lead_h), mean, percentiles(
+        len(lead_h), largest, lambda ranks: _order_statistics(lead_h, ranks)), largest)
 
 
-def _percentiles(values: np.ndarray, largest: float) -> list[float]:
-    """np.percentile(values, QUANTILES) by its default (linear) rule, from one-point
-    partitions of `values` in place: numpy's own several-point partition is slower than
-    sorting everything."""
-    count = len(values)
+def lead_summary(count: int, mean: float | None, quantiles: list[float],
+                 largest: float | None) -> dict[str, float | int | None]:
+    """The lead-time block's layout: one run's, or several cities' merged."""
+    if count == 0:
+        return {"count": 0, "mean": None, **dict.fromkeys(QUANTILES), "max": None}
+    return {"count": count, "mean": mean, **dict(zip(QUANTILES, quantiles, strict=True)),
+            "max": largest}
+
+
+def percentiles(count: int, largest: float,
+                order_statistics: Callable[[list[int]], dict[int, float]]) -> list[float]:
+    """np.percentile(values, QUANTILES) by its default (linear) rule, from the values at
+    the few ranks it needs (`order_statistics(ranks)`, ascending ranks of the sorted
+    values): from one-point partitions in one run, numpy's own several-point partition
+    being slower than sorting everything; from exact selections over many cities' runs."""
     virtual = (count - 1) * np.true_divide(list(QUANTILES.values()), 100)
     below = np.floor(virtual).astype(np.intp)
     ranks = {int(r) for rank in below for r in (rank, rank + 1) if r < count - 1}
-    at = {**_order_statistics(values, sorted(ranks)), count - 1: largest}
+    at = {**order_statistics(sorted(ranks)), count - 1: largest}
     results = []
     for index, rank, gamma in zip(virtual.tolist(), below.tolist(),
                                   (virtual - below).tolist(), strict=True):
@@ -154,10 +161,15 @@ def group_block(parcels: int, on_time: int, lead_h: np.ndarray) -> dict:
     """Lead-time block, on-time rate and counts for one group of measured parcels, from
     their number, how many were on time and the delivered ones' lead times (which the
     quantiles reorder)."""
+    return group_summary(parcels, on_time, lead_block(lead_h))
+
+
+def group_summary(parcels: int, on_time: int, lead: dict) -> dict:
+    """A group's block from its counts and its lead-time block (`lead_summary`)."""
     return {
         "parcels": parcels,
-        "delivered": len(lead_h),
-        "lead_time_h": lead_block(lead_h),
+        "delivered": lead["count"],
+        "lead_time_h": lead,
         "on_time_rate": on_time / parcels if parcels else None,
     }
 

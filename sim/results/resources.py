@@ -307,7 +307,12 @@ def bottleneck_table(output: SimulationOutput, window: Window, load: FacilityLoa
         "unstable": _unstable(route_growth, route_throughput),
     }))
     frames.append(_shelf_frame(output, window, held))
-    table = pd.concat(frames, ignore_index=True)
+    return ranked(pd.concat(frames, ignore_index=True))
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """Resources most pressed first (unstable, then by utilisation and backlog growth),
+    numbered: one run's, or several cities' together."""
     table = table.sort_values(
         ["unstable", "utilisation", "backlog_growth_per_day"], ascending=False, kind="stable"
     ).reset_index(drop=True)

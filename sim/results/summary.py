@@ -18,6 +18,7 @@ from sim.results.parcels import ParcelOutcomes, parcel_kpis, parcel_outcomes, pa
 from sim.results.resilience import Resilience, resilience
 from sim.results.resources import (
     PerParcel,
+    Window,
     bottleneck_table,
     facility_hours_frame,
     facility_load,
@@ -27,6 +28,8 @@ from sim.results.resources import (
     route_use,
     shelf_backlog,
 )
+from sim.scenario.loader import LoadedScenario
+from sim.scenario.models import Scenario
 
 TOP_BOTTLENECKS = 10
 LEG_FLEETS = ("township", "village", "bus_township", "bus_village")
@@ -38,6 +41,10 @@ class Results:
 
     output: SimulationOutput
     twin: Results | None = None  # the same scenario and seed undisrupted, if disrupted
+
+    @property
+    def scenario(self) -> LoadedScenario:
+        return self.output.scenario
 
     @cached_property
     def resilience(self) -> Resilience | None:
@@ -89,42 +96,6 @@ class Results:
                                 self.route_waiting,
                                 shelf_backlog(self.output, self.window, self.per_parcel))
 
-    def _legs_by_mode(self, by_mode: dict) -> dict:
-        """The township and village legs by operating mode: their fleets, and their cost
-        per parcel of residents served that way (trunk and line haul are the same for all),
-        counted from the parcel KPIs by mode."""
-        legs = self.routes[self.routes["fleet"].isin(LEG_FLEETS)]
-        modes = fleet_summary(legs, "mode")
-        for mode, block in modes.items():
-            count = by_mode[mode]["parcels"] if mode in by_mode else 0
-            block["cost_per_parcel"] = block["cost"] / count if count else None
-        return modes
-
-    def _carriers(self, total_cost: float, measured: int, by_carrier: dict) -> dict:
-        """Per carrier: its own vehicles, and its cost and CO2 per parcel counting its share
-        (by measured parcels, from the parcel KPIs by carrier) of what is shared: joint
-        fleets, trunk, handling."""
-        routes = self.routes
-        own = fleet_summary(routes, "carrier")
-        shared = routes[routes["carrier"] == "all"]
-        shared_cost = total_cost - float(routes.loc[routes["carrier"] != "all", "cost"].sum())
-        carriers = {}
-        for name, kpis in by_carrier.items():
-            parcels = kpis["parcels"]
-            share = parcels / measured if measured else 0.0
-            block = own.get(name, {"vehicles": 0, "vehicle_km": 0.0, "co2_kg": 0.0,
-                                   "cost": 0.0})
-            cost = block["cost"] + share * shared_cost
-            co2 = block["co2_kg"] + share * float(shared["co2_kg"].sum())
-            carriers[name] = {
-                "parcels": parcels,
-                "own_vehicles": block["vehicles"],
-                "own_vehicle_km": block["vehicle_km"],
-                "cost_per_parcel": cost / parcels if parcels else None,
-                "co2_kg_per_parcel": co2 / parcels if parcels else None,
-            }
-        return carriers
-
     def parcels(self) -> pd.DataFrame:
         """The per-parcel table as a DataFrame (node ids, county and tier as categories)."""
         return parcels_table(self.output, self.outcomes).to_pandas()
@@ -165,69 +136,112 @@ class Results:
     @cached_property
     def summary_without_twin(self) -> dict:
         output, window = self.output, self.window
-        config = output.scenario.config
-        ledger = output.ledger
         measured = int(np.count_nonzero(self.outcomes.measured))
         kpis = parcel_kpis(output, self.outcomes)
-        delivered = ledger.delivered_by(output.end_h)
         tree = output.network.tree
         nodes = self.load.nodes
         span = slice(window.start, window.end)
         table = self.bottlenecks
         sorting_rows = table[table["kind"] == "sorting line"].set_index("resource")[
             ["utilisation", "backlog_growth_per_day"]].to_dict(orient="index")
-        fleets = fleet_summary(self.routes)
-        modes = self._legs_by_mode(kpis["by_mode"])
-        cost = cost_summary(output, self.routes, self.load, window, measured)
-        goods = {} if output.goods is None else {
-            "cold_chain": goods_summary(output.goods, window)}
-        return {
-            "scenario": config.name,
-            "run": {
-                "start_date": config.run.start_date.isoformat(),
-                "days": config.run.days,
-                "warmup_days": config.run.warmup_days,
-                "drain_days": config.run.drain_days,
-                "seed": config.run.seed,
-                "demand_multiplier": config.demand.multiplier,
-                "measured_hours": [window.start, window.end],
-                "end_h": output.end_h,
-            },
-            "parcels": {
-                "created": len(ledger),
-                "delivered": delivered,
-                "in_network": output.in_network,
-                "measured": measured,
-            },
-            **kpis,
-            "sorting": {
-                str(tree.ids[node]): {key: float(value) for key, value in
-                                      sorting_rows[f"sorting:{tree.ids[node]}"].items()}
-                for node in nodes
-            },
-            "fleets": fleets,
-            "backlog": {
-                str(tree.ids[node]): {
-                    "peak": int(self.load.backlog.end[row, span].max(initial=0)),
-                    "mean": float(self.load.backlog.mean[row, span].mean()),
-                    "end": int(self.load.backlog.end[row, -1]),
-                }
-                for row, node in enumerate(nodes)
-            },
-            "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
-            "co2_kg": float(sum(f["co2_kg"] for f in fleets.values())),
-            "modes": modes,
-            "carriers": self._carriers(cost["total"], measured, kpis["by_carrier"]),
-            "cost": cost,
-            "bottlenecks": json_ready(table.head(TOP_BOTTLENECKS).to_dict(orient="records")),
-            **goods,
-            "conservation": {
-                "created": len(ledger),
-                "delivered": delivered,
-                "in_network": output.in_network,
-                "holds": len(ledger) == delivered + output.in_network,
-            },
+        counts = {"created": len(output.ledger), "delivered": output.ledger.delivered_by(
+            output.end_h), "in_network": output.in_network, "measured": measured}
+        sorting = {
+            str(tree.ids[node]): {key: float(value) for key, value in
+                                  sorting_rows[f"sorting:{tree.ids[node]}"].items()}
+            for node in nodes
         }
+        backlog = {
+            str(tree.ids[node]): {
+                "peak": int(self.load.backlog.end[row, span].max(initial=0)),
+                "mean": float(self.load.backlog.mean[row, span].mean()),
+                "end": int(self.load.backlog.end[row, -1]),
+            }
+            for row, node in enumerate(nodes)
+        }
+        cost = cost_summary(output, self.routes, self.load, window, measured)
+        goods = None if output.goods is None else goods_summary(output.goods, window)
+        return summary_document(output.scenario.config, window, output.end_h, counts, kpis,
+                                sorting, backlog, self.routes, cost, table, goods)
+
+
+def summary_document(config: Scenario, window: Window, end_h: float, counts: dict,
+                     kpis: dict, sorting: dict, backlog: dict, routes: pd.DataFrame,
+                     cost: dict, bottlenecks: pd.DataFrame, goods: dict | None) -> dict:
+    """summary.json's layout, from a run's parts: one run's, or several cities' merged
+    (`sim.experiment.split`). Fleets, modes and carriers are worked out here from the
+    routes table, so a merged run works them out as one run does."""
+    fleets = fleet_summary(routes)
+    return {
+        "scenario": config.name,
+        "run": {
+            "start_date": config.run.start_date.isoformat(),
+            "days": config.run.days,
+            "warmup_days": config.run.warmup_days,
+            "drain_days": config.run.drain_days,
+            "seed": config.run.seed,
+            "demand_multiplier": config.demand.multiplier,
+            "measured_hours": [window.start, window.end],
+            "end_h": end_h,
+        },
+        "parcels": counts,
+        **kpis,
+        "sorting": sorting,
+        "fleets": fleets,
+        "backlog": backlog,
+        "vehicle_km": float(sum(f["vehicle_km"] for f in fleets.values())),
+        "co2_kg": float(sum(f["co2_kg"] for f in fleets.values())),
+        "modes": legs_by_mode(routes, kpis["by_mode"]),
+        "carriers": carrier_blocks(routes, cost["total"], counts["measured"],
+                                   kpis["by_carrier"]),
+        "cost": cost,
+        "bottlenecks": json_ready(bottlenecks.head(TOP_BOTTLENECKS).to_dict(orient="records")),
+        **({} if goods is None else {"cold_chain": goods}),
+        "conservation": {
+            "created": counts["created"],
+            "delivered": counts["delivered"],
+            "in_network": counts["in_network"],
+            "holds": counts["created"] == counts["delivered"] + counts["in_network"],
+        },
+    }
+
+
+def legs_by_mode(routes: pd.DataFrame, by_mode: dict) -> dict:
+    """The township and village legs by operating mode: their fleets, and their cost per
+    parcel of residents served that way (trunk and line haul are the same for all), counted
+    from the parcel KPIs by mode."""
+    legs = routes[routes["fleet"].isin(LEG_FLEETS)]
+    modes = fleet_summary(legs, "mode")
+    for mode, block in modes.items():
+        count = by_mode[mode]["parcels"] if mode in by_mode else 0
+        block["cost_per_parcel"] = block["cost"] / count if count else None
+    return modes
+
+
+def carrier_blocks(routes: pd.DataFrame, total_cost: float, measured: int,
+                   by_carrier: dict) -> dict:
+    """Per carrier: its own vehicles, and its cost and CO2 per parcel counting its share (by
+    measured parcels, from the parcel KPIs by carrier) of what is shared: joint fleets,
+    trunk, handling."""
+    own = fleet_summary(routes, "carrier")
+    shared = routes[routes["carrier"] == "all"]
+    shared_cost = total_cost - float(routes.loc[routes["carrier"] != "all", "cost"].sum())
+    carriers = {}
+    for name, kpis in by_carrier.items():
+        parcels = kpis["parcels"]
+        share = parcels / measured if measured else 0.0
+        block = own.get(name, {"vehicles": 0, "vehicle_km": 0.0, "co2_kg": 0.0,
+                               "cost": 0.0})
+        cost = block["cost"] + share * shared_cost
+        co2 = block["co2_kg"] + share * float(shared["co2_kg"].sum())
+        carriers[name] = {
+            "parcels": parcels,
+            "own_vehicles": block["vehicles"],
+            "own_vehicle_km": block["vehicle_km"],
+            "cost_per_parcel": cost / parcels if parcels else None,
+            "co2_kg_per_parcel": co2 / parcels if parcels else None,
+        }
+    return carriers
 
 
 def summarise(output: SimulationOutput, twin: SimulationOutput | None = None) -> Results:

@@ -34,7 +34,7 @@ def write_results(results: Results, out: str | Path | OutputFolder,
     """Write every output file into `out` (a folder claimed for a run, or a path to claim
     now); returns their paths, summary.json last."""
     folder = out if isinstance(out, OutputFolder) else claim(
-        Path(out), RUN, results.output.scenario.input_files)
+        Path(out), RUN, results.scenario.input_files)
     folder.remove(SUMMARY)
     written = []
 
@@ -97,7 +97,7 @@ def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:
 
 def resolved_scenario(results: Results) -> dict:
     """The scenario as run (overrides applied), with table paths made absolute."""
-    return scenario_document(results.output.scenario)
+    return scenario_document(results.scenario)
 
 
 def scenario_document(scenario: LoadedScenario) -> dict:

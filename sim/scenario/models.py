@@ -157,6 +157,9 @@ class Fleet(Strict):
         " at this share of capacity (never fewer than `vehicles`)",
     )
     capacity: Parcels = Field(description="parcels per vehicle")
+    loop_per_stop: bool = Field(
+        False, description="each stop its own loop with its own vehicles (sized for that"
+        " stop's load): a city's trunk trucks serve only its hub, so cities run apart")
     speed_kmh: Speed = Field(description="top speed; roads may be slower")
     departures: Timetable = Field(default_factory=list, description="daily cut-off times")
     departures_per_day: int | None = Field(

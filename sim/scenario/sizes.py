@@ -98,18 +98,36 @@ def expected_departures(config: Scenario, nodes: pd.DataFrame) -> float:
     return total * days
 
 
-def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: str) -> None:
+def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: str,
+                whole: bool = False) -> None:
     """Refuse a scenario whose run would make more than the limits allow: parcels (or
-    `run.max_parcels`, a scenario's own lower ceiling), lots, vehicle departures, days."""
+    `run.max_parcels`, a scenario's own lower ceiling), lots, vehicle departures, days.
+
+    In a network of several cities, which can run apart (`sim.experiment.split`), parcels
+    and departures are those of its largest city, the most one process holds, unless the
+    scenario is to run `whole` in one process."""
+    cities = node_cities(nodes)
+    names = sorted(set(cities) - {""})
+    if whole or len(names) < 2:
+        _check_part(config, nodes, limits, source, "")
+        return
+    label = dict(zip(nodes["id"], nodes["name"].fillna(nodes["id"]), strict=True))
+    for city in names:
+        _check_part(config, nodes[(cities == city) | (cities == "")], limits, source,
+                    f" in the network of {label[city]}")
+
+
+def _check_part(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: str,
+                where: str) -> None:
     run = config.run
     parcels = expected_parcels(config, nodes)
     checks = [
         over_limit(limits, "days", "days of demand", run.days, source, "run.days"),
-        over_limit(limits, "parcels", "parcels expected", parcels, source, "demand",
+        over_limit(limits, "parcels", f"parcels expected{where}", parcels, source, "demand",
                    "; lower the demand or the days"),
         over_limit(limits, "lots", "lots of goods expected", expected_lots(config, nodes),
                    source, "products", "; lower the products' per_day or the days"),
-        over_limit(limits, "departures", "vehicle departures expected",
+        over_limit(limits, "departures", f"vehicle departures expected{where}",
                    expected_departures(config, nodes), source, "fleets",
                    "; lower the departures or the days"),
     ]
@@ -118,5 +136,16 @@ def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
             raise error
     if parcels > run.max_parcels:
         raise ScenarioError(source, "run.max_parcels", f"about {parcels:,.0f} parcels "
-                            f"expected, more than this scenario's own run.max_parcels "
+                            f"expected{where}, more than this scenario's own run.max_parcels "
                             f"({run.max_parcels:,})")
+
+
+def node_cities(nodes: pd.DataFrame) -> np.ndarray:
+    """Each node's city: the id of its hub (blank for the gateway)."""
+    parent = dict(zip(nodes["id"], nodes["parent"], strict=True))
+    city: dict[str, str] = {}
+    for kind in ("hub", "park", "station", "point"):
+        rows = nodes["kind"] == kind
+        for node in nodes["id"][rows]:
+            city[node] = node if kind == "hub" else city.get(parent[node], "")
+    return np.array([city.get(node, "") for node in nodes["id"]], dtype=object)
