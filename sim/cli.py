@@ -47,9 +47,10 @@ from sim.experiment.design import (
 )
 from sim.experiment.output import write_replications
 from sim.experiment.plan.file import read_plan_file
-from sim.experiment.replicate import check_replications
+from sim.experiment.replicate import Replications, check_replications
 from sim.experiment.risk.driver import runs_needed
 from sim.experiment.risk.file import read_risk_file
+from sim.experiment.split.merge import MergedResults
 from sim.i18n import NAMES, _, environment_language, ngettext, number, speaking
 from sim.limits import MIB, server_limits
 from sim.report import (
@@ -62,7 +63,7 @@ from sim.report import (
     print_risk,
     print_sweep,
 )
-from sim.results import write_results
+from sim.results import Results, write_results
 from sim.results.folders import RUN, claim, claim_new
 from sim.results.names import TIERS, Names, kind, listed
 from sim.scenario import LoadedScenario
@@ -168,18 +169,7 @@ def run(
                 task = bar.add_task("run", total=1.0, day=_("day {day}").format(day=0))
                 results = api.run(scenario, progress=lambda now, end: bar.update(
                     task, completed=now / end, day=_("day {day}").format(day=f"{now / 24:.0f}")))
-            replications = None
-            if reps > 1:
-                with _counter(ngettext("{count} replication", "{count} replications", reps)
-                              .format(count=number(reps)), reps) as show:
-                    finished = [0]
-
-                    def advance(count: int) -> None:
-                        finished[0] += count
-                        show(finished[0])
-
-                    replications = api.replicate(scenario, reps, workers=workers, dask=dask,
-                                                 progress=advance, first=results)
+            replications = _replications(scenario, reps, workers, dask, results)
             if replications is not None:
                 write_replications(replications, folder)
             write_results(results, folder, parcels=parcels)  # summary.json last
@@ -189,12 +179,26 @@ def run(
         console.print(_("results written to {folder}/").format(folder=folder))
 
 
+def _replications(scenario: LoadedScenario, reps: int, workers: int | None, dask: str | None,
+                  first: Results | MergedResults) -> Replications | None:
+    """Replications 0..reps-1 with a progress bar, the first from the run at hand."""
+    if reps < 2:
+        return None
+    with _counter(ngettext("{count} replication", "{count} replications", reps)
+                  .format(count=number(reps)), reps) as show:
+        finished = [0]
+
+        def advance(count: int) -> None:
+            finished[0] += count
+            show(finished[0])
+
+        return api.replicate(scenario, reps, workers=workers, dask=dask, progress=advance,
+                             first=first)
+
+
 def _run_by_city(scenario: LoadedScenario, out: Path | None, parcels: bool, reps: int,
                  workers: int | None, dask: str | None) -> None:
     """`sim run` of a network of several cities: each city a task, the results merged."""
-    if reps > 1:
-        raise UserError("--reps", "", "replications of a network run by city are not "
-                        "supported yet; run one seed at a time (--seed)")
     folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
         f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
     cities, _joined = api.cities(scenario)
@@ -203,9 +207,14 @@ def _run_by_city(scenario: LoadedScenario, out: Path | None, parcels: bool, reps
                 count=number(cities)), cities) as show:
             results = api.run_by_city(scenario, folder, workers, dask, parcels,
                                       progress=lambda done, _total: show(done))
+        replications = _replications(scenario, reps, workers, dask, results)
+        if replications is not None:
+            write_replications(replications, folder)
         write_results(results, folder, parcels=False)  # the cities wrote their parcels
     print_report(results, console)
     console.print(city_lines(results.parts))
+    if replications is not None:
+        print_replications(replications, console)
     console.print(_("results written to {folder}/").format(folder=folder))
 
 

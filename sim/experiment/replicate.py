@@ -15,7 +15,7 @@ import pandas as pd
 from sim.errors import ScenarioError
 from sim.experiment.executors import InlineExecutor
 from sim.experiment.kpis import aggregate
-from sim.experiment.runner import run_tasks
+from sim.experiment.split.points import run_point_tasks
 from sim.experiment.tasks import PointTask, RepResult, measure
 from sim.results import Results
 from sim.scenario import LoadedScenario
@@ -63,7 +63,7 @@ def replicate(scenario: LoadedScenario, reps: int, executor: Executor | None = N
     check_replications(scenario, reps)
     results: list[RepResult] = []
     if first is not None:
-        if first.output.scenario.config != scenario.config:
+        if first.scenario.config != scenario.config:
             raise ValueError("`first` is not a run of this scenario's replication 0")
         results.append(measure("replications", 0, first))
         if progress is not None:
@@ -76,5 +76,5 @@ def replicate(scenario: LoadedScenario, reps: int, executor: Executor | None = N
         if progress is not None:
             progress(len(done))
 
-    run_tasks(tasks, executor or InlineExecutor(), collect)
+    run_point_tasks(tasks, executor or InlineExecutor(), collect)
     return Replications(sorted(results, key=lambda r: r.rep))

@@ -37,7 +37,7 @@ from sim.experiment.design import (
 )
 from sim.experiment.executors import InlineExecutor
 from sim.experiment.kpis import interval
-from sim.experiment.runner import run_tasks
+from sim.experiment.split.points import run_point_tasks
 from sim.experiment.tasks import PointTask, RepResult
 from sim.results.folders import SWEEP, OutputFolder, claim
 from sim.results.jsonable import json_ready
@@ -161,7 +161,7 @@ def run_sweep(base: LoadedScenario, design: SweepFile, folder: Path,
             if progress is not None:
                 progress(done, total)
 
-        run_tasks(tasks, executor or InlineExecutor(), finished)
+        run_point_tasks(tasks, executor or InlineExecutor(), finished)
         return write_tables(out, design, points, store)
 
 

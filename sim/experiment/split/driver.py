@@ -62,14 +62,14 @@ def separable(scenario: LoadedScenario) -> tuple[list[Part], str | None]:
 def run_part(task: PartTask) -> PartResult:
     """On a worker: run one city, write its files, hand back its compact result. Errors
     come back as the result's `error`, never as exceptions."""
-    start = time.perf_counter()
+    start, started = time.perf_counter(), time.time()
     try:
         results = summarise(Simulation(task.scenario).run())
         result = finish(results, task.part, task.folder, task.parcels)
     except Exception as error:  # reported by the city's name, with the others' kept
         return PartResult(hub=task.part.hub, name=task.part.name,
                           error=f"{type(error).__name__}: {error}")
-    result.seconds = time.perf_counter() - start
+    result.seconds, result.started = time.perf_counter() - start, started
     return result
 
 

@@ -65,6 +65,7 @@ class PartResult:
     cells: list[Cell] = field(default_factory=list)
     leads: np.ndarray | str | None = None  # the sorted lead times, or the .npy holding them
     seconds: float = 0.0
+    started: float = 0.0  # wall-clock time (epoch seconds) its run began on its worker
     peak_bytes: int = 0  # the worker process's peak resident memory so far
     worker: int = 0  # its process id
 
