@@ -15,8 +15,14 @@ scenarios use for it (a base's `serves`, a product's `counties`, `operations.cou
 
 Population rule (per county; P = census population 2020, u = urban share 2020):
   U = u * P urban residents, R = (1 - u) * P rural residents.
-  Seat townships are the 街道 (township code suffix 001-099); a county without any (祥符区) uses
-  the township whose name starts with 城关.
+  Seat townships are the county's own 街道 (township code suffix 001-099, or a name ending
+  in 街道: NBS codes some of Zhengzhou's 5xx); a county without
+  any (祥符区) uses the township whose name starts with 城关, and one without that either its
+  first township in code order (NBS lists the seat town first). If that marks every township
+  (a district made only of 街道), the seat townships are those without village committees
+  (the first township, if every one has some). Townships of a functional zone folded into the
+  county (scripts/build_henan.py; their codes do not start with the county's code) are never
+  seat townships. Kaifeng's five units all have 街道 or a 城关 township.
   The park gets SEAT_SHARE * U (county-seat residents served from the park directly).
   The remaining (1 - SEAT_SHARE) * U goes to the non-seat township stations, in proportion to
   each township's number of village-level units (communities + villages); seat-township
@@ -34,7 +40,9 @@ Position rule (local equirectangular projection in km, origin at the county seat
   with best-candidate selection (VILLAGE_CANDIDATES candidates, farthest from the station and
   the township's villages already placed). If MAX_REJECTION_DRAWS draws find no point in the
   cell, the village falls back to a uniform point within FALLBACK_RADIUS_KM of its station,
-  inside the polygon.
+  inside the polygon. A seat-township station whose disk holds no point of the polygon in
+  MAX_REJECTION_DRAWS draws (a seat outside or at the edge of its polygon) goes to the point
+  of the polygon nearest the seat, SNAP_INSET_KM inside it; Kaifeng's seats never need it.
 
 Randomness: numpy.random.default_rng(seed) spawns one child generator per county (fixed county
 order), so the same seed gives a byte-identical CSV.
@@ -83,6 +91,7 @@ VILLAGE_CANDIDATES = 20
 MAX_REJECTION_DRAWS = 2000
 REJECTION_BATCH = 250
 FALLBACK_RADIUS_KM = 1.5
+SNAP_INSET_KM = 0.2
 EARTH_RADIUS_KM = 6371.0088
 
 GATEWAY = ("GW", "郑州省级快递物流枢纽", "gateway", "", "", 113.840, 34.530)
@@ -113,6 +122,7 @@ class County:
     seat_lat: float
     polygon: BaseGeometry
     townships: tuple[Township, ...]
+    seat_source: str = "real"  # the park's position_source: "real", or "snapped" into polygon
 
 
 @dataclass(frozen=True)
@@ -155,42 +165,68 @@ def load_townships(tree: dict[str, dict[str, str]], county_code: str) -> tuple[T
     return tuple(townships)
 
 
+def read_table(source: Path) -> pd.DataFrame:
+    """counties.csv indexed by county code."""
+    return pd.read_csv(source / "counties.csv", dtype={"code": str}).set_index("code")
+
+
+def read_polygons(source: Path) -> dict[str, BaseGeometry]:
+    """County polygons of districts.geojson by county code (gb is "156" + code)."""
+    geo = json.loads((source / "districts.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["gb"][3:]: shape(f["geometry"]) for f in geo["features"]}
+
+
+def load_county(
+    code: str,
+    table: pd.DataFrame,
+    tree: dict[str, dict[str, str]],
+    polygons: dict[str, BaseGeometry],
+    city: str = "4102",
+) -> County:
+    """Join one county's counties.csv row, its city's division tree and its polygon."""
+    row = table.loc[code]
+    if tree[city][code] != row["name"]:
+        raise ValueError(f"name mismatch for {code}: {tree[city][code]} vs {row['name']}")
+    return County(
+        code=code,
+        name=str(row["name"]),
+        population=int(row["population_2020"]),
+        urban_share=float(row["urban_share_2020"]),
+        seat_lon=float(row["seat_lon"]),
+        seat_lat=float(row["seat_lat"]),
+        polygon=polygons[code],
+        townships=load_townships(tree, code),
+    )
+
+
 def load_counties(source: Path) -> list[County]:
     """Join counties.csv, the division tree and the polygons for the five rural units."""
-    table = pd.read_csv(source / "counties.csv", dtype={"code": str}).set_index("code")
+    table = read_table(source)
     tree = json.loads((source / "admin_tree_2021.json").read_text(encoding="utf-8"))
-    geo = json.loads((source / "districts.geojson").read_text(encoding="utf-8"))
-    polygons = {f["properties"]["gb"][3:]: shape(f["geometry"]) for f in geo["features"]}
-    counties = []
-    for code in COUNTY_CODES:
-        row = table.loc[code]
-        if tree["4102"][code] != row["name"]:
-            raise ValueError(f"name mismatch for {code}: {tree['4102'][code]} vs {row['name']}")
-        counties.append(
-            County(
-                code=code,
-                name=str(row["name"]),
-                population=int(row["population_2020"]),
-                urban_share=float(row["urban_share_2020"]),
-                seat_lon=float(row["seat_lon"]),
-                seat_lat=float(row["seat_lat"]),
-                polygon=polygons[code],
-                townships=load_townships(tree, code),
-            )
-        )
-    return counties
+    polygons = read_polygons(source)
+    return [load_county(code, table, tree, polygons) for code in COUNTY_CODES]
 
 
 # ---------------------------------------------------------------- population
 
 
-def seat_flags(townships: tuple[Township, ...]) -> list[bool]:
-    """Mark seat townships: 街道 (suffix 001-099), else the one named 城关*."""
-    flags = [1 <= int(t.code[-3:]) <= 99 for t in townships]
+def seat_flags(townships: tuple[Township, ...], county_code: str = "") -> list[bool]:
+    """Mark seat townships among the county's own (code starting with county_code): 街道
+    (suffix 001-099, or a name ending in 街道: NBS codes some 5xx), else the one named 城关*, else the first; if that marks all of them,
+    those without village committees (else the first). Rule in the module docstring."""
+    own = [t.code.startswith(county_code) for t in townships]
+    if not any(own):
+        raise ValueError(f"no township of county {county_code}")
+    first = [i == own.index(True) for i in range(len(townships))]
+    flags = [o and (1 <= int(t.code[-3:]) <= 99 or t.name.endswith("街道"))
+             for t, o in zip(townships, own, strict=True)]
     if not any(flags):
-        flags = [t.name.startswith("城关") for t in townships]
+        flags = [o and t.name.startswith("城关") for t, o in zip(townships, own, strict=True)]
     if not any(flags):
-        raise ValueError("county has neither 街道 nor 城关 township")
+        flags = first
+    if sum(own) > 1 and all(f for f, o in zip(flags, own, strict=True) if o):
+        flags = [o and not t.villages for t, o in zip(townships, own, strict=True)]
+        flags = flags if any(flags) else first
     return flags
 
 
@@ -210,7 +246,7 @@ def county_population(county: County) -> tuple[int, list[int], list[list[int]]]:
     """Split the census population into park, station and point figures (rule in docstring)."""
     urban = county.urban_share * county.population
     rural = county.population - urban
-    seats = seat_flags(county.townships)
+    seats = seat_flags(county.townships, county.code)
     units = np.array(
         [0 if s else t.n_units for t, s in zip(county.townships, seats, strict=True)], dtype=float
     )
@@ -243,17 +279,28 @@ def uniform_in_polygon(rng: np.random.Generator, poly: BaseGeometry, n: int) -> 
     return np.concatenate(found)[:n]
 
 
+def snap_inside(poly: BaseGeometry, xy: Points, inset: float = SNAP_INSET_KM) -> Points:
+    """xy if it lies inside poly, else the nearest point of poly moved inset inside it."""
+    if shapely.contains_xy(poly, xy[0], xy[1]):
+        return xy
+    inner = poly.buffer(-inset)
+    target = inner.boundary if not inner.is_empty else poly.boundary
+    return shapely.get_coordinates(shapely.shortest_line(target, shapely.Point(xy)))[0]
+
+
 def uniform_in_disk(
     rng: np.random.Generator, poly: BaseGeometry, centre: Points, radius: float
 ) -> Points:
-    """Draw one uniform point within radius of centre that also lies inside poly."""
-    while True:
+    """Draw one uniform point within radius of centre that also lies inside poly (within
+    MAX_REJECTION_DRAWS draws, else the point of poly nearest centre, snapped inside)."""
+    for _ in range(0, MAX_REJECTION_DRAWS, REJECTION_BATCH):
         r = radius * np.sqrt(rng.uniform(size=REJECTION_BATCH))
         a = rng.uniform(0.0, 2 * np.pi, size=REJECTION_BATCH)
         xy = centre + np.column_stack([r * np.cos(a), r * np.sin(a)])
         inside = xy[shapely.contains_xy(poly, xy[:, 0], xy[:, 1])]
         if len(inside):
             return inside[0]
+    return snap_inside(poly, centre)
 
 
 def farthest(candidates: Points, placed: Points) -> Points:
@@ -362,12 +409,14 @@ def fmt_row(
     ]
 
 
-def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str]], int]:
+def county_rows(
+    county: County, rng: np.random.Generator, parent: str = "HUB"
+) -> tuple[list[list[str]], int]:
     """All rows (park, stations, points) of one county and its number of fallbacks."""
     proj = Projection(county.seat_lon, county.seat_lat)
     poly = shapely.transform(county.polygon, proj.to_km)
     shapely.prepare(poly)
-    flags = seat_flags(county.townships)
+    flags = seat_flags(county.townships, county.code)
     park_pop, station_pops, point_pops = county_population(county)
     stations_km = place_stations(rng, poly, flags)
     counts = [len(t.villages) for t in county.townships]
@@ -379,13 +428,13 @@ def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str
             park_id,
             f"{county.name}电商快递物流园",
             "park",
-            "HUB",
+            parent,
             county.name,
             county.seat_lon,
             county.seat_lat,
             park_pop,
             county.code,
-            "real",
+            county.seat_source,
         )
     ]
     station_ll = proj.to_lonlat(stations_km)
@@ -427,16 +476,16 @@ def county_rows(county: County, rng: np.random.Generator) -> tuple[list[list[str
     return rows, fallbacks
 
 
-def build(source: Path, seed: int) -> tuple[list[list[str]], list[str]]:
-    """Build every row in output order plus a human-readable per-county summary."""
-    rows = [fmt_row(*GATEWAY, 0, "", "approximate"), fmt_row(*HUB, 0, "", "approximate")]
-    counties = load_counties(source)
-    children = np.random.default_rng(seed).spawn(len(counties))
+def city_rows(
+    counties: list[County], rngs: list[np.random.Generator], hub: str
+) -> tuple[list[list[str]], list[str]]:
+    """The rows below one hub (its parks, then stations, then points, each in county order)
+    plus a human-readable per-county summary; county i draws from rngs[i]."""
     park_rows: list[list[str]] = []
     rest: list[list[str]] = []
     summary = []
-    for county, rng in zip(counties, children, strict=True):
-        c_rows, fallbacks = county_rows(county, rng)
+    for county, rng in zip(counties, rngs, strict=True):
+        c_rows, fallbacks = county_rows(county, rng, hub)
         park_rows.append(c_rows[0])
         rest.extend(c_rows[1:])
         n_points = sum(len(t.villages) for t in county.townships)
@@ -448,7 +497,16 @@ def build(source: Path, seed: int) -> tuple[list[list[str]], list[str]]:
         )
     stations = [r for r in rest if r[2] == "station"]
     points = [r for r in rest if r[2] == "point"]
-    return rows + park_rows + stations + points, summary
+    return park_rows + stations + points, summary
+
+
+def build(source: Path, seed: int) -> tuple[list[list[str]], list[str]]:
+    """Build every row in output order plus a human-readable per-county summary."""
+    rows = [fmt_row(*GATEWAY, 0, "", "approximate"), fmt_row(*HUB, 0, "", "approximate")]
+    counties = load_counties(source)
+    children = np.random.default_rng(seed).spawn(len(counties))
+    below, summary = city_rows(counties, children, HUB[0])
+    return rows + below, summary
 
 
 def write_csv(rows: list[list[str]], out: Path) -> None:

@@ -174,32 +174,40 @@ class _Builder:
             return
         if fleet.loop_per_stop:  # named by the stop, so a stop's loop is the same alone
             for kid in kids:
-                self._loops(name, fleet, base, kids[kids == kid], self._vehicles(
-                    name, fleet, base, self.served[kid] * self.per_resident),
-                    ALL_CARRIERS, mode, label=f"{self.tree.ids[kid]}:")
+                self._loops(name, fleet, base, kids[kids == kid], 1, ALL_CARRIERS, mode,
+                            label=f"{self.tree.ids[kid]}:",
+                            load=self.served[kid] * self.per_resident)
             return
         self._loops(name, fleet, base, kids, self._vehicles(name, fleet, base, demand),
                     ALL_CARRIERS, mode)
 
     def _vehicles(self, name: str, fleet: Fleet, base: int, demand: float,
-                  share: float = 1.0) -> int:
+                  share: float = 1.0, loop_h: float | None = None) -> int:
         override = self.vehicles_override[base]
         if not pd.isna(override) and share == 1.0:
             return int(override)
         if fleet.size_for_load is None and share < 1.0:
             return max(1, round(fleet.vehicles * share))
         try:
-            return fleet_size(fleet, demand)
+            return fleet_size(fleet, demand, loop_h)
         except ValueError as error:
             raise ScenarioError(self.scenario.label(), f"fleets.{name}.size_for_load",
                                 str(error)) from None
 
     def _loops(self, name: str, fleet: Fleet, base: int, kids: np.ndarray, vehicles: int,
-               carrier: int, mode: str, only_unset: bool = False, label: str = "") -> None:
+               carrier: int, mode: str, only_unset: bool = False, label: str = "",
+               load: float | None = None) -> None:
+        """The loops of a fleet at one base; with `load` (parcels a day), one loop whose
+        vehicles are sized for that load on the trips its length allows."""
         names = self.scenario.config.carrier_names()
         label += "" if carrier == ALL_CARRIERS else f"{names[carrier]}:"
         for route in _loops(self.tree, self.roads, name, fleet, base, kids, self.served[kids],
                             vehicles, len(self.routes), carrier, mode, label):
+            if load is not None:
+                loop_h = float(route.leg_hours.sum()) + fleet.load_h + \
+                    fleet.stop_h * len(route.stops)
+                route = replace(route, vehicles=self._vehicles(name, fleet, base, load,
+                                                               loop_h=loop_h))
             columns = slice(None) if carrier == ALL_CARRIERS else carrier
             if only_unset:
                 unset = self.route_of[route.stops] < 0
@@ -233,11 +241,17 @@ class _Builder:
 MAX_VEHICLES_PER_BASE = 1000
 
 
-def fleet_size(fleet: Fleet, parcels_per_day: float) -> int:
-    """Vehicles at one base: `vehicles`, or more if `size_for_load` asks for them."""
+def fleet_size(fleet: Fleet, parcels_per_day: float, loop_h: float | None = None) -> int:
+    """Vehicles at one base: `vehicles`, or more if `size_for_load` asks for them. Where
+    the loop's length is known (`loop_h`, out and back), a vehicle makes only the
+    departures a day that it is back in time for: a trunk truck on a 9-hour round trip
+    makes 2 of 12."""
     if fleet.size_for_load is None:
         return fleet.vehicles
-    per_vehicle = fleet.capacity * len(fleet.departures) * fleet.size_for_load
+    trips = len(fleet.departures)
+    if loop_h is not None and loop_h > 0:
+        trips = max(1, min(trips, int(24.0 // loop_h)))
+    per_vehicle = fleet.capacity * trips * fleet.size_for_load
     needed = max(fleet.vehicles, int(np.ceil(parcels_per_day / per_vehicle)))
     if needed > MAX_VEHICLES_PER_BASE:
         raise ValueError(f"a base would need {needed:,} vehicles (more than "

@@ -1,0 +1,434 @@
+"""Build the node table of Henan's province-wide rural express network (configs/henan/nodes.csv).
+
+Why this script exists: the province scenario (configs/henan.yaml) needs the same node table as
+Kaifeng's for all 18 cities of Henan, from the same kind of free data (NBS 2021 division tree,
+2020 census per county, county seats, simplified county polygons; see
+configs/henan/source/SOURCES.md). It reuses scripts/build_kaifeng.py for every county: the
+same population rule, position rule and row format (documented in that script's docstring).
+
+Rows, in this order: the gateway GW (as in Kaifeng); then city by city in code order (4101 ...
+4117, 4190 济源市) the city's hub H<city code>, its parks, its stations and its points (each in
+county code order, as Kaifeng orders its rows), so every city's subtree is one contiguous block.
+
+- Hub: 开封区域商贸物流中心 for 开封市 (the Kaifeng name), <city>快递物流分拨中心 elsewhere,
+  parent GW, at the mean of the seats of the city's districts (kind "district" in
+  counties.csv; all of them, modelled or not), or at the seat of the city's only unit where it
+  has no district (济源市); position_source "approximate".
+- Parks P<code>, stations S<code>, points V<code>: build_kaifeng.county_rows, parent of the
+  park = its city's hub.
+
+Which county-level units are modelled: administrative units (kind district, county or
+county-level city) with at least MIN_VILLAGES = 20 village committees (rural villages, code
+suffix 200-399). The others are urban districts (龙亭区 has 1 village and is left out, as in the
+Kaifeng scenario); their residents are not served by this rural network, and they are listed in
+configs/henan/DATA.md. In 开封市 this keeps exactly Kaifeng's five units.
+
+Functional zones (kind "functional zone": statistical units with townships, villages and
+population but no polygon or seat) are folded into their host, the first unit of
+`zone_host_codes` that is modelled: the zone's townships (with their villages) are appended
+to the host's townships, since the host's polygon holds the zone's land, and the zone's
+population is added to the host's census population (urban share weighted by population).
+A zone's townships are never seat townships of the host (see build_kaifeng.seat_flags).
+
+Seats outside their own polygon (安阳县, 3.4 km outside, in Anyang's urban districts) are
+snapped to the nearest point of the polygon, build_kaifeng.SNAP_INSET_KM inside it, before
+anything is placed; the park's position_source is then "snapped".
+
+County names must be unique: the `county` column is how scenarios name a county. A modelled
+unit whose name an earlier modelled unit already has is written <city><name> (none in 2021).
+
+Randomness: each county draws from numpy.random.default_rng([seed, int(county code)]), so a
+county's rows do not depend on which other counties are modelled, and the same seed gives a
+byte-identical CSV. (Kaifeng spawns its five generators from default_rng(2021), so the Kaifeng
+block here has the same names, codes and populations as configs/kaifeng/nodes.csv but other
+generated positions; --check-kaifeng rebuilds it with Kaifeng's generators and compares.)
+
+Other modes (no placement):
+  --cities 4190,4106,4111 --out configs/henan/three_cities.csv
+      cut the gateway and those cities' blocks out of the full table (--nodes).
+  --overrides configs/henan.yaml configs/henan_three_cities.yaml
+      rewrite each scenario's generated node_overrides block (between the OVERRIDES_BEGIN and
+      OVERRIDES_END comment lines): the sorting rate of every hub and park whose ordinary-day
+      load would use more than UTILISATION of its default capacity (rule in sort_overrides).
+  --check-kaifeng
+      rebuild 开封市 with Kaifeng's generators and compare with configs/kaifeng/nodes.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+from build_kaifeng import (
+    DEFAULT_SEED,
+    GATEWAY,
+    HEADER,
+    County,
+    Projection,
+    city_rows,
+    fmt_row,
+    load_county,
+    load_townships,
+    read_polygons,
+    read_table,
+    snap_inside,
+    write_csv,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SOURCE = REPO / "configs" / "henan" / "source"
+DEFAULT_OUT = REPO / "configs" / "henan" / "nodes.csv"
+KAIFENG_NODES = REPO / "configs" / "kaifeng" / "nodes.csv"
+
+MIN_VILLAGES = 20
+ADMINISTRATIVE = ("district", "county", "county-level city")
+ZONE = "functional zone"
+KAIFENG_CITY = "4102"
+KAIFENG_HUB_NAME = "开封区域商贸物流中心"
+
+UTILISATION = 0.6  # sorting lines are sized to about this share of their capacity
+RATE_STEP = 500  # parcels per hour: hubs' and parks' overrides are rounded up to this
+STATION_RATE_STEP = 50  # and stations' (a station sorts by hand, 450 an hour by default)
+OVERRIDES_BEGIN = "# >>> node_overrides generated by scripts/build_henan.py --overrides"
+OVERRIDES_END = "# <<< end of generated node_overrides"
+
+
+@dataclass
+class City:
+    """One city-level unit: its hub row and its modelled counties, with what was done."""
+
+    code: str
+    name: str
+    hub: list[str]
+    counties: list[County] = field(default_factory=list)
+    left_out: list[tuple[str, str, int, int]] = field(default_factory=list)  # code, name, v, P
+    # folded zones: zone code, zone name, host code, host name, villages, population
+    zones: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)
+    snapped: list[tuple[str, str, float]] = field(default_factory=list)  # code, name, km
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # code, old, new
+
+
+# ---------------------------------------------------------------- loading
+
+
+def is_modelled(row: pd.Series) -> bool:
+    """An administrative unit with at least MIN_VILLAGES village committees."""
+    return row["kind"] in ADMINISTRATIVE and int(row["village_committees"]) >= MIN_VILLAGES
+
+
+def fold_zones(host: County, zones: list[County]) -> County:
+    """The host with the zones' townships appended and their residents added."""
+    people = host.population + sum(z.population for z in zones)
+    urban = host.urban_share * host.population + sum(z.urban_share * z.population for z in zones)
+    return replace(
+        host,
+        townships=host.townships + tuple(t for z in zones for t in z.townships),
+        population=people,
+        urban_share=urban / people,
+    )
+
+
+def snap_seat(county: County) -> tuple[County, float]:
+    """The county with its seat moved into its polygon if outside; and how far it moved."""
+    proj = Projection(county.seat_lon, county.seat_lat)
+    poly = shapely.transform(county.polygon, proj.to_km)
+    seat = np.zeros(2)
+    xy = snap_inside(poly, seat)
+    if xy is seat:
+        return county, 0.0
+    lon, lat = proj.to_lonlat(xy.reshape(1, 2))[0]
+    moved = replace(county, seat_lon=float(lon), seat_lat=float(lat), seat_source="snapped")
+    return moved, float(np.hypot(*xy))
+
+
+def zone_row(code: str, row: pd.Series, tree: dict[str, dict[str, str]]) -> County:
+    """A functional zone as a County without seat or polygon (only folded into a host)."""
+    return County(
+        code=code,
+        name=str(row["name"]),
+        population=int(row["population_2020"]),
+        urban_share=float(row["urban_share_2020"]),
+        seat_lon=math.nan,
+        seat_lat=math.nan,
+        polygon=shapely.Polygon(),
+        townships=load_townships(tree, code),
+    )
+
+
+def hub_row(code: str, name: str, units: pd.DataFrame) -> list[str]:
+    """The city's hub: at the mean of its districts' seats, else its only unit's seat."""
+    districts = units[units["kind"] == "district"]
+    seats = districts if len(districts) else units[units["kind"] != ZONE]
+    if not len(districts) and len(seats) != 1:
+        raise ValueError(f"city {code} has no district and {len(seats)} units")
+    label = KAIFENG_HUB_NAME if code == KAIFENG_CITY else f"{name}快递物流分拨中心"
+    lon, lat = seats["seat_lon"].mean(), seats["seat_lat"].mean()
+    return fmt_row(f"H{code}", label, "hub", GATEWAY[0], "", lon, lat, 0, code, "approximate")
+
+
+def load_cities(source: Path) -> list[City]:
+    """Every city with its modelled counties (zones folded, seats snapped, names unique)."""
+    table = read_table(source).sort_index()
+    table["city_code"] = table["city_code"].astype(str)
+    trees = json.loads((source / "admin_tree_2021.json").read_text(encoding="utf-8"))
+    polygons = read_polygons(source)
+    modelled = {code for code, row in table.iterrows() if is_modelled(row)}
+    cities = []
+    for city_code, units in table.groupby("city_code", sort=True):
+        tree = trees[city_code]  # the city's tree, shaped like Kaifeng's admin_tree_2021.json
+        city = City(city_code, str(units["city"].iloc[0]), hub_row(city_code,
+                    str(units["city"].iloc[0]), units))
+        zones: dict[str, list[County]] = defaultdict(list)
+        for code, row in units[units["kind"] == ZONE].iterrows():
+            hosts = [h for h in str(row["zone_host_codes"]).split(";") if h in modelled]
+            if not hosts:
+                raise ValueError(f"zone {code} {row['name']} has no modelled host")
+            zones[hosts[0]].append(zone_row(str(code), row, tree))
+            city.zones.append((str(code), str(row["name"]), hosts[0],
+                               str(table.loc[hosts[0], "name"]),
+                               int(row["village_committees"]), int(row["population_2020"])))
+        for code, row in units[units["kind"] != ZONE].iterrows():
+            if code not in modelled:
+                city.left_out.append((str(code), str(row["name"]),
+                                      int(row["village_committees"]),
+                                      int(row["population_2020"])))
+                continue
+            county = fold_zones(load_county(str(code), table, tree, polygons, city_code),
+                                zones[str(code)])
+            county, moved = snap_seat(county)
+            if moved:
+                city.snapped.append((county.code, county.name, moved))
+            city.counties.append(county)
+        cities.append(city)
+    seen: set[str] = set()
+    for city in cities:
+        for i, county in enumerate(city.counties):
+            if county.name in seen:
+                city.renamed.append((county.code, county.name, city.name + county.name))
+                city.counties[i] = replace(county, name=city.name + county.name)
+            seen.add(city.counties[i].name)
+    return cities
+
+
+# ---------------------------------------------------------------- building
+
+
+def county_rngs(counties: list[County], seed: int) -> list[np.random.Generator]:
+    """One generator per county, keyed by the seed and the county code."""
+    return [np.random.default_rng([seed, int(c.code)]) for c in counties]
+
+
+def villages(county: County) -> int:
+    return sum(len(t.villages) for t in county.townships)
+
+
+def build(cities: list[City], seed: int) -> tuple[list[list[str]], list[str]]:
+    """Every row in output order, plus per-county summary lines."""
+    rows = [fmt_row(*GATEWAY, 0, "", "approximate")]
+    summary = []
+    for city in cities:
+        below, lines = city_rows(city.counties, county_rngs(city.counties, seed), city.hub[0])
+        rows += [city.hub, *below]
+        summary += lines
+    return rows, summary
+
+
+def report(cities: list[City], rows: list[list[str]]) -> list[str]:
+    """Per-city counts and what was left out, folded, snapped or renamed (markdown rows)."""
+    pop_by_city: dict[str, int] = defaultdict(int)
+    hub_of = {}
+    for r in rows:
+        if r[2] == "hub":
+            hub_of[r[0]] = r[0]
+        elif r[2] != "gateway":
+            hub_of[r[0]] = hub_of[r[3]]
+            pop_by_city[hub_of[r[0]]] += int(r[7])
+    out = ["| city | counties modelled | townships | villages | population modelled | "
+           "left out (villages, population) |", "|---|---:|---:|---:|---:|---|"]
+    totals = [0, 0, 0, 0]
+    for c in cities:
+        counts = [len(c.counties), sum(len(k.townships) for k in c.counties),
+                  sum(villages(k) for k in c.counties), pop_by_city[c.hub[0]]]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        left = ", ".join(f"{n} ({v}, {p:,})" for _, n, v, p in c.left_out) or "-"
+        out.append(f"| {c.code} {c.name} | {counts[0]} | {counts[1]:,} | {counts[2]:,} | "
+                   f"{counts[3]:,} | {left} |")
+    out.append(f"| total | {totals[0]} | {totals[1]:,} | {totals[2]:,} | {totals[3]:,} | "
+               f"{sum(len(c.left_out) for c in cities)} units, "
+               f"{sum(p for c in cities for *_, p in c.left_out):,} residents |")
+    out += ["", "| zone | code | villages | population | folded into |", "|---|---|---:|---:|---|"]
+    out += [f"| {n} | {z} | {v} | {p:,} | {hn} ({h}) |"
+            for c in cities for z, n, h, hn, v, p in c.zones]
+    out += [""] + [f"snapped seat: {code} {name}, moved {km:.2f} km into its polygon"
+                   for c in cities for code, name, km in c.snapped]
+    names = [k.name for c in cities for k in c.counties]
+    out.append(f"county names: {len(names)} modelled, {len(set(names))} distinct; renamed: "
+               + (", ".join(f"{o} -> {n}" for c in cities for _, o, n in c.renamed) or "none"))
+    return out
+
+
+# ---------------------------------------------------------------- cutting
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The rows of a node table, as written (header dropped)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if tuple(rows[0]) != HEADER:
+        raise SystemExit(f"{path}: not a node table of build_kaifeng's columns")
+    return rows[1:]
+
+
+def cut(rows: list[list[str]], cities: list[str]) -> list[list[str]]:
+    """The gateway and the whole blocks of the given cities' hubs, in table order."""
+    keep = {f"H{c}" for c in cities}
+    missing = keep - {r[0] for r in rows}
+    if missing:
+        raise SystemExit(f"no hub {', '.join(sorted(missing))} in the table")
+    kept = {r[0] for r in rows if r[2] == "gateway"} | keep
+    for r in rows:  # parents come before their children
+        if r[3] in kept and r[2] != "hub":
+            kept.add(r[0])
+    return [r for r in rows if r[0] in kept]
+
+
+# ---------------------------------------------------------------- sorting overrides
+
+
+def shift_hours(windows: list[tuple[float, float]]) -> float:
+    """Working hours a day of a list of (start, end) windows; an end before start wraps."""
+    return sum((end - start) % 24.0 or 24.0 for start, end in windows)
+
+
+def sort_overrides(scenario: Path) -> list[str]:
+    """The node_overrides block for a scenario's own node table and settings.
+
+    Ordinary-day load of a hub, park or township station = residents in its subtree x (down + up parcels per
+    resident a day). Its default capacity = the tier's rate_per_h x lines x shift hours. If
+    the load is above UTILISATION of that, the node gets sort_rate_per_h = load /
+    (UTILISATION x lines x hours), rounded up to RATE_STEP."""
+    from sim.scenario.files import LocalFiles
+    from sim.scenario.inherit import read_scenario_yaml
+    from sim.scenario.models import Demand, Facilities
+
+    raw, _ = read_scenario_yaml(scenario, LocalFiles())
+    facilities = Facilities.model_validate(raw["facilities"])
+    demand = Demand.model_validate(raw["demand"])
+    per_resident = demand.down_per_resident_day + demand.up_per_resident_day
+    rows = read_rows(scenario.parent / raw["network"]["nodes"])
+    parent = {r[0]: r[3] for r in rows}
+    served: dict[str, int] = defaultdict(int)
+    for r in rows:
+        node = r[0]
+        while node:
+            served[node] += int(r[7])
+            node = parent[node]
+    lines = [OVERRIDES_BEGIN, "node_overrides:"]
+    for r in rows:
+        if r[2] not in ("hub", "park", "station"):
+            continue
+        sorting = getattr(facilities, r[2])
+        hours = shift_hours(sorting.shifts) * sorting.lines
+        load = served[r[0]] * per_resident
+        if load <= UTILISATION * sorting.rate_per_h * hours:
+            continue
+        step = STATION_RATE_STEP if r[2] == "station" else RATE_STEP
+        rate = math.ceil(load / (UTILISATION * hours) / step) * step
+        label = r[1] if r[2] != "park" else r[4]
+        lines.append(f"  {r[0]}: {{sort_rate_per_h: {rate}}}  # {label}: {load:,.0f} a day, "
+                     f"{load / (sorting.rate_per_h * hours):.0%} of the default")
+    if len(lines) == 2:
+        lines[1] = "node_overrides: {}"
+    return [*lines, OVERRIDES_END]
+
+
+def write_overrides(scenario: Path) -> int:
+    """Replace the generated block in the scenario file; return the number of overrides."""
+    text = scenario.read_text(encoding="utf-8").split("\n")
+    if OVERRIDES_BEGIN not in text or OVERRIDES_END not in text:
+        raise SystemExit(f"{scenario}: no lines {OVERRIDES_BEGIN!r} ... {OVERRIDES_END!r}")
+    start, end = text.index(OVERRIDES_BEGIN), text.index(OVERRIDES_END)
+    block = sort_overrides(scenario)
+    scenario.write_text("\n".join(text[:start] + block + text[end + 1 :]), encoding="utf-8")
+    return len(block) - 3 if block[1] != "node_overrides: {}" else 0
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_kaifeng(cities: list[City], kaifeng: Path) -> None:
+    """Rebuild 开封市 with Kaifeng's generators; it must equal configs/kaifeng/nodes.csv."""
+    city = next(c for c in cities if c.code == KAIFENG_CITY)
+    spawned = np.random.default_rng(DEFAULT_SEED).spawn(len(city.counties))
+    below, _ = city_rows(city.counties, spawned, "HUB")
+    expected = read_rows(kaifeng)[2:]
+    same = below == expected
+    print(f"开封市 with Kaifeng's generators: {len(below)} rows, "
+          f"{'identical to' if same else 'DIFFERENT from'} {kaifeng} below its hub")
+    if not same:
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; defaults rebuild configs/henan/nodes.csv."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
+                        help="directory with counties.csv, admin_tree_2021.json, "
+                        "districts.geojson")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output CSV path")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--cities", help="comma-separated city codes: cut these cities out of "
+                      "--nodes into --out instead of building")
+    mode.add_argument("--overrides", type=Path, nargs="+", metavar="SCENARIO",
+                      help="rewrite these scenario files' generated node_overrides blocks")
+    mode.add_argument("--check-kaifeng", action="store_true",
+                      help="compare 开封市 built with Kaifeng's generators with "
+                      "configs/kaifeng/nodes.csv")
+    parser.add_argument("--nodes", type=Path, default=DEFAULT_OUT,
+                        help="the full table that --cities cuts")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also print one line per county (townships, villages, fallbacks)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build (or cut, or write overrides, or check) and print a short summary."""
+    args = parse_args(argv)
+    start = time.perf_counter()
+    if args.cities:
+        rows = cut(read_rows(args.nodes), args.cities.split(","))
+        write_csv(rows, args.out)
+        print(f"wrote {len(rows)} nodes of cities {args.cities} to {args.out}")
+        return
+    if args.overrides:
+        for scenario in args.overrides:
+            print(f"{scenario}: {write_overrides(scenario)} sorting overrides")
+        return
+    cities = load_cities(args.source)
+    if args.check_kaifeng:
+        check_kaifeng(cities, KAIFENG_NODES)
+        return
+    rows, summary = build(cities, args.seed)
+    write_csv(rows, args.out)
+    for line in (summary if args.verbose else []) + report(cities, rows):
+        print(line)
+    kinds = pd.Series([r[2] for r in rows]).value_counts()
+    print(f"wrote {len(rows)} nodes ({', '.join(f'{n} {k}' for k, n in kinds.items())}) to "
+          f"{args.out} in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
