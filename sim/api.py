@@ -34,13 +34,13 @@ from sim.experiment.risk.analysis import RiskResult
 from sim.experiment.risk.driver import analyse
 from sim.experiment.risk.file import read_risk_file
 from sim.experiment.risk.output import RISK, write_risk
-from sim.experiment.split.driver import run_split, run_whole, separable
+from sim.experiment.split.driver import release, run_split, run_whole, separable
 from sim.experiment.split.merge import MergedResults
 from sim.experiment.sweep import SweepResult, run_sweep
 from sim.experiment.twin import simulate
 from sim.freight.plan import build_plan
 from sim.network import Network, build_network
-from sim.results import Results
+from sim.results import Results, write_results
 from sim.results.folders import CAPACITY, OutputFolder, claim
 from sim.scenario import LoadedScenario, load_scenario, with_overrides
 from sim.scenario.files import Files
@@ -113,6 +113,13 @@ def run_by_city(scenario: LoadedScenario, folder: OutputFolder | None = None,
         return run_whole(scenario, folder, parcels)
     with executor(workers, dask) as pool:
         return run_split(scenario, pool, folder, parcels, progress)
+
+
+def write_by_city(results: MergedResults, folder: OutputFolder) -> None:
+    """Write a run of several cities into its folder (its cities wrote their parcels), then
+    remove the cities' scratch files, which the writing reads."""
+    write_results(results, folder, parcels=False)
+    release(folder)
 
 
 def replicate(scenario: LoadedScenario | str | Path | None = None, reps: int = 5,

@@ -210,7 +210,7 @@ def _run_by_city(scenario: LoadedScenario, out: Path | None, parcels: bool, reps
         replications = _replications(scenario, reps, workers, dask, results)
         if replications is not None:
             write_replications(replications, folder)
-        write_results(results, folder, parcels=False)  # the cities wrote their parcels
+        api.write_by_city(results, folder)
     print_report(results, console)
     console.print(city_lines(results.parts))
     if replications is not None:

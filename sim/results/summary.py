@@ -117,6 +117,10 @@ class Results:
     def facility_hours(self) -> pd.DataFrame:
         return facility_hours_frame(self.output, self.load)
 
+    def frames(self, name: str) -> Iterator[pd.DataFrame]:
+        """A table of the run's files (`facility_hours`, `trips`) in pieces: here one."""
+        yield getattr(self, name)()
+
     def trips(self) -> pd.DataFrame:
         names = pd.Series([r.name for r in self.output.network.routes])
         fleets = pd.Series([r.fleet for r in self.output.network.routes])

@@ -11,8 +11,9 @@ interpreter, so on two cores the two overlap.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -48,10 +49,9 @@ def write_results(results: Results, out: str | Path | OutputFolder,
             tables = results.parcel_tables()
             parcels_written = pool.submit(folder.write, "parcels.parquet",
                                           lambda tmp: write_parquet_pieces(tmp, tables))
-        hours = results.facility_hours()
-        put("facility_hours.parquet", lambda tmp: hours.to_parquet(tmp, index=False))
-        trips = results.trips()
-        put("trips.parquet", lambda tmp: trips.to_parquet(tmp, index=False))
+        for name in ("facility_hours", "trips"):
+            put(f"{name}.parquet", lambda tmp, name=name: write_frames(
+                tmp, results.frames(name)))
         lots, freight_trips = results.lots(), results.freight_trips()
         if lots is not None:
             put("lots.parquet", lambda tmp: lots.to_parquet(tmp, index=False))
@@ -71,6 +71,18 @@ def write_results(results: Results, out: str | Path | OutputFolder,
             written.insert(0, parcels_written.result())
     put(SUMMARY, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
     return written
+
+
+def write_frames(path: Path, frames: Iterable[pd.DataFrame]) -> None:
+    """One Parquet file from data frames of the same columns, one row group each: a run
+    of many cities writes its cities' tables one at a time."""
+    with ExitStack() as stack:
+        writer = None
+        for frame in frames:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = stack.enter_context(pq.ParquetWriter(path, table.schema))
+            writer.write_table(table.cast(writer.schema))
 
 
 def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:

@@ -2,8 +2,9 @@
 one process, and merge the cities' results.
 
 Each part writes its parcels into the run's `parcels/` dataset (one piece per city, Hive
-partitioned: `parcels/city=<hub>/part-0.parquet`) and its sorted lead times into `parts/`,
-and hands back only compact tables: no process holds the whole province's parcels. A part
+partitioned: `parcels/city=<hub>/part-0.parquet`), and its sorted lead times and its hour
+and trip tables into `parts/` (removed once the run's files are written, `release`), and
+hands back only compact tables: no process holds the whole province's parcels. A part
 that fails is run once more; one that fails again is reported by its city's name, and the
 other cities' results are kept in the message. On a Dask cluster by address the output
 folder must be on a disk the workers share.
@@ -78,8 +79,7 @@ def finish(results: Results, part: Part, folder: Path | None, parcels: bool) -> 
     if folder is not None and parcels:
         atomic_write(folder / piece(part),
                      lambda tmp: write_parquet_pieces(tmp, results.parcel_tables()))
-    leads = None if folder is None else folder / SCRATCH / f"{part.hub}.npy"
-    return part_result(results, part, leads)
+    return part_result(results, part, None if folder is None else folder / SCRATCH)
 
 
 def run_split(scenario: LoadedScenario, executor: Executor, folder: OutputFolder | None,
@@ -112,10 +112,12 @@ def run_split(scenario: LoadedScenario, executor: Executor, folder: OutputFolder
             break
     if tasks:
         raise PartsFailed(scenario.label(), "network", _failures(tasks, parts, results))
-    merged = merge(scenario, [results[part.hub] for part in parts])
-    if folder is not None:
-        folder.remove_tree(SCRATCH)
-    return merged
+    return merge(scenario, [results[part.hub] for part in parts])
+
+
+def release(folder: OutputFolder) -> None:
+    """Remove the cities' scratch files once the run's own files are written."""
+    folder.remove_tree(SCRATCH)
 
 
 def _failures(tasks: list[PartTask], parts: list[Part], results: dict) -> str:
@@ -142,7 +144,4 @@ def run_whole(scenario: LoadedScenario, folder: OutputFolder | None,
         city = part_scenario(scenario, part)
         results.append(finish(summarise(city_output(output, city, part)), part, path,
                               parcels))
-    merged = merge(scenario, results)
-    if folder is not None:
-        folder.remove_tree(SCRATCH)
-    return merged
+    return merge(scenario, results)

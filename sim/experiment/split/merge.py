@@ -12,7 +12,7 @@ run of several cities is merged the same way from its cities' rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,16 +37,20 @@ class MergedResults:
     scenario: LoadedScenario
     summary: dict
     bottlenecks: pd.DataFrame
-    hours: pd.DataFrame
-    trip_table: pd.DataFrame
     parts: list[PartResult] = field(default_factory=list)
     resilience: None = None
 
+    def frames(self, name: str) -> Iterator[pd.DataFrame]:
+        """A table of the run's files (`facility_hours`, `trips`), city by city, each read
+        from its worker's file only when wanted: the driver never holds them all."""
+        for part in self.parts:
+            yield part.table(name)
+
     def facility_hours(self) -> pd.DataFrame:
-        return self.hours
+        return pd.concat(self.frames("facility_hours"), ignore_index=True)
 
     def trips(self) -> pd.DataFrame:
-        return self.trip_table
+        return pd.concat(self.frames("trips"), ignore_index=True)
 
     def lots(self) -> None:
         return None
@@ -71,10 +75,8 @@ def merge(scenario: LoadedScenario, parts: list[PartResult]) -> MergedResults:
         scenario.config, window, first.end_h, counts, merged_kpis(scenario, parts),
         _joined(p.sorting for p in parts), _joined(p.backlog for p in parts), routes, cost,
         bottlenecks, None)
-    return MergedResults(
-        scenario=scenario, summary=summary, bottlenecks=bottlenecks,
-        hours=pd.concat([p.facility_hours for p in parts], ignore_index=True),
-        trip_table=pd.concat([p.trips for p in parts], ignore_index=True), parts=parts)
+    return MergedResults(scenario=scenario, summary=summary, bottlenecks=bottlenecks,
+                         parts=parts)
 
 
 def _joined(blocks) -> dict:

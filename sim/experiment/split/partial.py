@@ -60,14 +60,18 @@ class PartResult:
     sorted_counts: dict[str, int] = field(default_factory=dict)
     delivered_in_window: int = 0
     bottlenecks: pd.DataFrame | None = None
-    facility_hours: pd.DataFrame | None = None
-    trips: pd.DataFrame | None = None
+    tables: dict[str, pd.DataFrame | str] = field(default_factory=dict)  # or .parquet
     cells: list[Cell] = field(default_factory=list)
     leads: np.ndarray | str | None = None  # the sorted lead times, or the .npy holding them
     seconds: float = 0.0
     started: float = 0.0  # wall-clock time (epoch seconds) its run began on its worker
     peak_bytes: int = 0  # the worker process's peak resident memory so far
     worker: int = 0  # its process id
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Its `facility_hours` or `trips` table, read from its file if it has one."""
+        table = self.tables[name]
+        return pd.read_parquet(table) if isinstance(table, str) else table
 
     def lead_times(self) -> np.ndarray:
         """The sorted lead times, read from their file without loading it."""
@@ -76,14 +80,21 @@ class PartResult:
         return self.leads
 
 
-def part_result(results: Results, part: Part, leads_file: Path | None = None) -> PartResult:
-    """The compact result of a city's run; its lead times go to `leads_file` if given."""
+def part_result(results: Results, part: Part, scratch: Path | None = None) -> PartResult:
+    """The compact result of a city's run; its lead times and its hour and trip tables go
+    into files in `scratch` if given (else they stay in memory)."""
     output = results.output
     summary = results.summary_without_twin
     cells, leads = lead_cells(results)
-    if leads_file is not None:
-        atomic_write(leads_file, lambda tmp: _save(tmp, leads))
-        leads = str(leads_file)
+    tables: dict[str, pd.DataFrame | str] = {"facility_hours": results.facility_hours(),
+                                             "trips": results.trips()}
+    if scratch is not None:
+        atomic_write(scratch / f"{part.hub}.npy", lambda tmp: _save(tmp, leads))
+        leads = str(scratch / f"{part.hub}.npy")
+        for name, frame in list(tables.items()):
+            path = scratch / f"{part.hub}-{name}.parquet"
+            atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
+            tables[name] = str(path)
     window = results.window
     return PartResult(
         hub=part.hub, name=part.name, counts=dict(summary["parcels"]),
@@ -91,7 +102,7 @@ def part_result(results: Results, part: Part, leads_file: Path | None = None) ->
         by_county=summary["by_county"], sorting=summary["sorting"], backlog=summary["backlog"],
         routes=results.routes, sorted_counts=sorted_by_kind(output, results.load, window),
         delivered_in_window=delivered_in(output, window), bottlenecks=results.bottlenecks,
-        facility_hours=results.facility_hours(), trips=results.trips(), cells=cells,
+        tables=tables, cells=cells,
         leads=leads, peak_bytes=peak_memory(), worker=os.getpid())
 
 
