@@ -13,15 +13,15 @@ from sim.errors import UserError
 from sim.i18n import APP_DEFAULT, NAMES, _, set_language
 from sim.network import build_network
 from sim.scenario import LoadedScenario, with_overrides
-from sim.ui import answers
+from sim.ui import answers, province
 from sim.ui.cards import cards
 from sim.ui.fragments import LANGUAGE_KEY
 from sim.ui.landing import show_network
 from sim.ui.levers import in_words
 from sim.ui.pins import pin_controls
 from sim.ui.runs import RunRecord
-from sim.ui.session import cached_run, kept_run, loaded
-from sim.ui.sidebar import choose_scenario, sidebar
+from sim.ui.session import cached_run, kept_run, loaded, loaded_city, scenario_cities
+from sim.ui.sidebar import choose_city, choose_scenario, sidebar
 from sim.ui.tabs import results_tabs
 
 
@@ -46,6 +46,8 @@ def main() -> None:
         files, label, key = chosen
         try:
             scenario = loaded(files, label, key)
+            cities = scenario_cities(scenario, key)
+            city = choose_city(cities, label) if cities else None
         except UserError as error:
             st.error(error.message)
             return
@@ -57,6 +59,15 @@ def main() -> None:
     # knows an unkeyed block by its position, and would rebuild every tab, the map's WebGL
     # included, at the first move of a slider)
     place = st.empty()
+    if cities and city is None:  # a province: its cities run apart, seen as a whole
+        province.show(place, scenario, key, label, overrides, reps, run, len(cities))
+        return
+    if city is not None:  # one city of it, run alone like any scenario
+        try:
+            scenario, key = loaded_city(scenario, key, city)
+        except UserError as error:
+            place.error(error.message)
+            return
     last: RunRecord | None = st.session_state.get("last")
     opening = last is None or last.scenario_key != key  # a scenario opens on a run
     if (run or opening) and not execute(place, scenario, key, label, overrides, reps):

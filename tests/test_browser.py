@@ -9,6 +9,7 @@ every tab in both languages into docs/screenshots/; README shows the Chinese map
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim.i18n import _, speaking
 from sim.results.names import TIERS
 from sim.scenario.yamlio import read_yaml
 from sim.ui.disruption_map import SLOWED
+from sim.ui.maps import GREEN
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 README_PICTURE = ROOT / "docs" / "app.png"
@@ -263,6 +265,41 @@ def test_the_disruptions_tab_shows_the_recovery_in_the_browser(browser):
         assert not UNFILLED.search(text), text
     page.screenshot(path=str(SCREENSHOTS / "zh-disruptions-map.png"))
     page.close()
+
+
+def test_the_province_view_in_the_browser(browser):
+    """Three cities of Henan in Chinese, as a province: its cities run apart, the answers and
+    the cards for all of them, the counties on the map (one point each, whose tooltips say
+    in words which county, in which city, how many parcels, how many on time), the tables of
+    cities and counties, in words, never in codes."""
+    page = open_app(browser, browser.address, lang="zh", scenario="henan_three_cities.yaml")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=300_000)
+    settle(page)
+    no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    text = main.inner_text()  # the tables are drawn on a canvas: not in it
+    for said in ("Counties on the map", "Cities", "Counties"):
+        assert words("zh", said) in text
+    assert "鹤壁市快递物流分拨中心" in text and "淇县" in text  # names as the node table's
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text  # no snake_case codes
+    assert main.locator('[data-testid="stDataFrame"]').count() == 2
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 2000})  # the whole view
+    settle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOTS / "zh-province.png"))
+    seen = coloured_tooltips(page, GREEN, points=20)  # counties on time
+    counties = set(read_nodes_column("henan/three_cities.csv", "county"))
+    assert any(text.splitlines()[0] in counties and "准时率：" in text for text in seen), seen
+    for text in seen:
+        assert not UNFILLED.search(text), text
+    page.set_viewport_size(VIEWPORT)
+    page.close()
+
+
+def read_nodes_column(table: str, column: str) -> list[str]:
+    """One column of a bundled node table, as written."""
+    with (ROOT / "configs" / table).open(encoding="utf-8-sig", newline="") as handle:
+        return [row[column] for row in csv.DictReader(handle) if row[column]]
 
 
 def coloured_tooltips(page: Page, colour: tuple[int, int, int], points: int = 40) -> list[str]:

@@ -19,17 +19,23 @@ import streamlit as st
 from sim.i18n import _, number, percent
 from sim.results.names import RESIDENTS, kind
 from sim.scenario.models import SERVED_TIERS
-from sim.ui.kpis import KPIS
+from sim.ui.kpis import KPIS, Measured
 from sim.ui.runs import RunRecord, same_network
 
 CHILLED = ("chilled", "frozen")  # chains whose goods can spoil
+LISTED = 12  # places named in a sentence by place: a province's 144 counties would be a page
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def show(record: RunRecord, baseline: RunRecord | None) -> None:
     """The answers, as a short list in a box."""
+    box(statements(record, baseline))
+
+
+def box(lines: list[str]) -> None:
+    """Sentences (Markdown) as a short list in a box."""
     with st.container(border=True):
-        st.markdown("\n".join(f"- {line}" for line in statements(record, baseline)))
+        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def statements(record: RunRecord, baseline: RunRecord | None = None) -> list[str]:
@@ -40,7 +46,7 @@ def statements(record: RunRecord, baseline: RunRecord | None = None) -> list[str
     return [line for line in found if line]
 
 
-def on_time(record: RunRecord) -> str:
+def on_time(record: Measured) -> str:
     kpis = record.kpis
     tiers = [(tier, kpis.get(f"by_tier.{tier}.on_time_rate")) for tier in SERVED_TIERS]
     return _("On time: {share} of parcels within their target ({targets}); {tiers}.").format(
@@ -50,7 +56,7 @@ def on_time(record: RunRecord) -> str:
                      for tier, share in tiers if _known(share)))
 
 
-def targets(record: RunRecord) -> str:
+def targets(record: Measured) -> str:
     """The target hours by where residents live (upward ones too where they differ)."""
     down, up = record.targets["down_h"], record.targets["up_h"]
 
@@ -65,8 +71,9 @@ def targets(record: RunRecord) -> str:
                                                                   up=hours(up))
 
 
-def by_county(record: RunRecord) -> str:
-    """Each county's on-time share; the one furthest from its targets, and by how much."""
+def by_county(record: Measured) -> str:
+    """Each county's on-time share (the lowest few, where there are many); the one furthest
+    from its targets, and by how much."""
     kpis = record.kpis
     shares = {county: kpis.get(f"by_county.{county}.on_time_rate")
               for county in record.summary.get("by_county", {})}
@@ -81,13 +88,23 @@ def by_county(record: RunRecord) -> str:
     gap = kpis["on_time_rate"] - shares[worst]
     return _("On time by county: {counties}. Furthest from its targets: {county}, {late}, "
              "{gap} below the whole network.").format(
-        counties=listed(_("{county} {share}").format(county=escaped(county),
-                                                     share=percent(share))
-                        for county, share in sorted(shares.items(), key=lambda c: c[1])),
-        county=escaped(worst), late=late, gap=KPIS["on_time_rate"].change(gap).lstrip("+"))
+        counties=lowest(shares), county=escaped(worst), late=late,
+        gap=KPIS["on_time_rate"].change(gap).lstrip("+"))
 
 
-def village_tail(record: RunRecord) -> str:
+def lowest(shares: dict[str, float]) -> str:
+    """Places by name with their on-time shares, the lowest first; only the lowest few
+    where there are many."""
+    ranked = sorted(shares.items(), key=lambda item: item[1])
+    named = listed(_("{county} {share}").format(county=escaped(name), share=percent(share))
+                   for name, share in ranked[:LISTED])
+    if len(ranked) <= LISTED:
+        return named
+    return _("the lowest {count} of {total}: {places}").format(
+        count=LISTED, total=len(ranked), places=named)
+
+
+def village_tail(record: Measured) -> str:
     p95 = record.kpis.get("by_tier.point.lead_time_h.p95")
     if not _known(p95):
         return ""
@@ -115,7 +132,7 @@ def first_to_saturate(record: RunRecord) -> str:
     return sentence
 
 
-def cost(record: RunRecord) -> str:
+def cost(record: Measured) -> str:
     kpis = record.kpis
     return _("Cost: {delivered} CNY per delivered parcel ({created} CNY per parcel created); "
              "{inside} parcels still inside at the end of the run.").format(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.i18n import _
-from sim.ui.kpis import KPIS, Kpi
+from sim.ui.kpis import KPIS, Kpi, Measured
 from sim.ui.runs import RunRecord, same_network
 
 CARDS = ["lead_time_h.p50", "lead_time_h.p95", "on_time_rate", "cost.per_delivered_parcel",
@@ -28,6 +28,12 @@ def cards(record: RunRecord, baseline: RunRecord | None) -> None:
         baseline = None
     if baseline is record:
         baseline = None
+    kpi_cards(record, baseline)
+
+
+def kpi_cards(record: Measured, baseline: Measured | None = None) -> None:
+    """The cards of a run (a single network's or a province's), with changes against
+    `baseline`, a run of the same network, if any."""
     shown = CARDS + (GOODS_CARDS if "cold_chain" in record.summary else [])
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         card(column, KPIS[key], record, baseline)
@@ -37,7 +43,7 @@ def cards(record: RunRecord, baseline: RunRecord | None) -> None:
         name=per_created.name, value=per_created.value(record.kpis.get(per_created.key))))
 
 
-def card(column, kpi: Kpi, record: RunRecord, baseline: RunRecord | None) -> None:
+def card(column, kpi: Kpi, record: Measured, baseline: Measured | None) -> None:
     value = record.kpis.get(kpi.key)
     before = None if baseline is None else baseline.kpis.get(kpi.key)
     if value is None or before is None or value != value or before != before:

@@ -8,9 +8,24 @@ table, so a KPI reads the same wherever it appears.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from sim.i18n import N_, _, number, percent
+
+
+class Measured(Protocol):
+    """What cards and answers read of a run: a single network's (`RunRecord`) or a
+    province's, its cities run apart (`ProvinceRecord`)."""
+
+    @property
+    def summary(self) -> dict: ...  # summary.json's layout
+
+    @property
+    def kpis(self) -> dict[str, float]: ...  # flat: dotted key -> value
+
+    @property
+    def targets(self) -> dict[str, dict[str, float]]: ...  # hours by flow and tier
+
 
 Unit = Literal["share", "hours", "money", "count", "km", "kg", "tonnes"]
 

@@ -81,6 +81,10 @@ BUBBLE_M = 2000 / math.sqrt(1000)
 BUBBLE_FILL, BUBBLE_LINE = [55, 65, 110, 25], [55, 65, 110, 200]
 BUBBLE_BEYOND = 2.0  # a ring is drawn where its radius is over twice the dot's
 TOWNSHIP_LABEL_M = 1000  # township names are this tall on the ground: legible zoomed in
+TOOLTIP = {"text": "{tip}", "style": {  # every row's `tip`, in words, in a CJK font
+    "fontFamily": CJK_FONT, "fontSize": "13px", "whiteSpace": "pre-line",
+    "backgroundColor": "#ffffff", "color": "#222222", "border": "1px solid #bbbbbb",
+    "maxWidth": "360px"}}
 
 
 # ---------------------------------------------------------------------------- boundaries
@@ -424,7 +428,7 @@ class MapParts:
     overlays: tuple[pdk.Layer, ...] = ()  # drawn over the loops (disruptions), with a `tip`
 
 
-def _boundary_layer(boundaries: Boundaries) -> pdk.Layer:
+def boundary_layer(boundaries: Boundaries) -> pdk.Layer:
     rows = [{"polygon": polygon, "tip": _("{county}: county boundary").format(
         county=county.name)} for county in boundaries.counties for polygon in county.polygons]
     return pdk.Layer("PolygonLayer", pd.DataFrame(rows), id="boundaries", get_polygon="polygon",
@@ -477,7 +481,7 @@ def deck(parts: MapParts) -> pdk.Deck:
     template (each row's `tip`) and no tile server."""
     layers = []
     if parts.boundaries.counties:
-        layers.append(_boundary_layer(parts.boundaries))
+        layers.append(boundary_layer(parts.boundaries))
     layers.append(pdk.Layer("PathLayer", parts.loops, id="loops", get_path="path",
                             get_color="colour", get_width="width", width_units='"pixels"',
                             joint_rounded=True, cap_rounded=True, pickable=True))
@@ -493,24 +497,21 @@ def deck(parts: MapParts) -> pdk.Deck:
                                 get_fill_color=BUBBLE_FILL, get_line_color=BUBBLE_LINE,
                                 stroked=True, line_width_min_pixels=1.5, pickable=False))
     layers += _label_layers(parts)
-    return CompactDeck(layers=layers, initial_view_state=_view(parts.places),
-                       map_provider=None, tooltip={"text": "{tip}", "style": {
-                        "fontFamily": CJK_FONT, "fontSize": "13px", "whiteSpace": "pre-line",
-                        "backgroundColor": "#ffffff", "color": "#222222",
-                        "border": "1px solid #bbbbbb", "maxWidth": "360px"}})
+    return CompactDeck(layers=layers, initial_view_state=view_state(parts.places),
+                       map_provider=None, tooltip=TOOLTIP)
 
 
-def _view(places: pd.DataFrame) -> pdk.ViewState:
+def view_state(places: pd.DataFrame, width: int = 700, height: int = 500) -> pdk.ViewState:
     """The counties' places in view (the parks, stations and villages: the gateway and the
     hubs may lie far off, and including them would shrink the network a planner looks at),
-    on a map about 700 x 500 pixels (deck.gl's world is 512 pixels wide at zoom 0)."""
+    on a map about `width` x `height` pixels (deck.gl's world is 512 pixels wide at zoom 0)."""
     rural = places[places["kind"].isin(["park", "station", "point"])]
     places = rural if len(rural) else places
     lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
     lon_span = max(float(lon.max() - lon.min()), 0.01)
     lat_span = max(float(lat.max() - lat.min()), 0.01) / math.cos(math.radians(float(
         lat.mean())))
-    zoom = math.log2(min(700 * 360 / (512 * lon_span), 500 * 360 / (512 * lat_span))) - 0.1
+    zoom = math.log2(min(width * 360 / (512 * lon_span), height * 360 / (512 * lat_span))) - 0.1
     return pdk.ViewState(longitude=float(lon.min() + lon.max()) / 2,
                          latitude=float(lat.min() + lat.max()) / 2, zoom=min(zoom, 13.0))
 

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PAGE_MODULES = ("sim.ui.answers", "sim.ui.cards", "sim.ui.pins", "sim.ui.session",
-                "sim.ui.sidebar", "sim.ui.tabs", "sim.ui.maps", "sim.api", "altair",
-                "streamlit.emojis")  # the first st.info imports it: 0.2 s
+PAGE_MODULES = ("sim.ui.answers", "sim.ui.cards", "sim.ui.pins", "sim.ui.province",
+                "sim.ui.session", "sim.ui.sidebar", "sim.ui.tabs", "sim.ui.maps", "sim.api",
+                "altair", "streamlit.emojis")  # the first st.info imports it: 0.2 s
 
 
 def warm() -> None:

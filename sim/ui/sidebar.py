@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from sim.errors import UserError
+from sim.experiment.split.parts import Part
 from sim.i18n import _, language
 from sim.results.names import FLEETS, MODES, TIERS, kind
 from sim.scenario import LoadedScenario
@@ -59,6 +60,17 @@ def choose_scenario() -> tuple[SandboxFiles, str, str] | None:
     name = st.selectbox(_("Scenario"), names, index=names.index(first) if first in names
                         else 0, key="scenario")
     return app_files(), name, f"bundled:{name}"
+
+
+def choose_city(parts: list[Part], label: str) -> Part | None:
+    """In a scenario of several cities that run apart: the whole province (None), or one
+    city to run alone."""
+    names = {part.hub: part.name for part in parts}
+    hub = st.selectbox(_("City"), ["", *names], key=f"{label}:city",
+                       format_func=lambda hub: names.get(hub) or _("All cities (each runs apart)"),
+                       help=_("One city runs alone like any scenario: its villages on the map, "
+                              "and every tab."))
+    return next((part for part in parts if part.hub == hub), None)
 
 
 def widened(low: float, high: float, value: float) -> tuple[float, float]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.demand import FLOW_NAMES
-from sim.experiment.split.partial import Cell, PartResult
+from sim.experiment.split.partial import Cell, PartResult, SortedRun
 from sim.results.costs import cost_block
 from sim.results.parcels import group_summary, lead_summary, percentiles
 from sim.results.resources import Window, ranked
@@ -89,14 +89,13 @@ def _joined(blocks) -> dict:
 def merged_kpis(scenario: LoadedScenario, parts: list[PartResult]) -> dict:
     """parcel_kpis' blocks for all the cities: groups spanning cities from their cells,
     counties (each in one city) as their city worked them out."""
-    cells = [(cell, part) for part in parts for cell in part.cells]
-    runs = {id(part): part.lead_times() for part in parts}
+    runs = [run for part in parts for run in part.runs()]
 
     def block(keep: Callable[[Cell], bool]) -> dict:
-        return _block([(c, runs[id(p)]) for c, p in cells if keep(c)])
+        return _block([run for run in runs if keep(run.cell)])
 
     overall = block(lambda cell: True)
-    modes = sorted({cell.key[3] for cell, _ in cells})
+    modes = sorted({run.cell.key[3] for run in runs})
     by_county = _joined(p.by_county for p in parts)
     return {
         "lead_time_h": overall["lead_time_h"],
@@ -110,35 +109,37 @@ def merged_kpis(scenario: LoadedScenario, parts: list[PartResult]) -> dict:
     }
 
 
-def _block(cells: list[tuple[Cell, np.ndarray]]) -> dict:
+def _block(runs: list[SortedRun]) -> dict:
     """group_block of these cells' parcels together."""
-    parcels = sum(cell.parcels for cell, _ in cells)
-    on_time = sum(cell.on_time for cell, _ in cells)
-    count = sum(cell.count for cell, _ in cells)
+    cells = [run.cell for run in runs]
+    parcels = sum(cell.parcels for cell in cells)
+    on_time = sum(cell.on_time for cell in cells)
+    count = sum(cell.count for cell in cells)
     if count == 0:
         return group_summary(parcels, on_time, lead_summary(0, None, [], None))
     total = 0.0
-    for cell, _ in cells:
+    for cell in cells:
         total += cell.total
-    largest = max(cell.largest for cell, _ in cells if cell.count)
-    sorted_runs = [leads[cell.start:cell.end] for cell, leads in cells if cell.count]
+    largest = max(cell.largest for cell in cells if cell.count)
+    filled = [run for run in runs if run.cell.count]
     quantiles = percentiles(count, largest, lambda ranks: {
-        rank: order_statistic(sorted_runs, rank) for rank in ranks})
+        rank: order_statistic(filled, rank, largest) for rank in ranks})
     return group_summary(parcels, on_time, lead_summary(count, total / count, quantiles,
                                                         largest))
 
 
-def order_statistic(runs: list[np.ndarray], rank: int) -> float:
-    """The value at `rank` (from 0) of all the runs' values sorted together; each run is
-    ascending, every value finite and not negative, so the values' bits as integers are in
-    the same order: the answer is the least bit pattern with more than `rank` values at or
-    below it, found by bisection, each step a binary search in every run."""
-    low = min(int(np.float64(run[0]).view(np.int64)) for run in runs)
-    high = max(int(np.float64(run[-1]).view(np.int64)) for run in runs)
+def order_statistic(runs: list[SortedRun], rank: int, largest: float) -> float:
+    """The value at `rank` (from 0) of all the runs' values sorted together (`largest`
+    being their maximum); each run is ascending, every value finite and not negative, so
+    the values' bits as integers are in the same order: the answer is the least bit pattern
+    with more than `rank` values at or below it, found by bisection, each step counting in
+    every run."""
+    low = min(int(np.float64(run.first).view(np.int64)) for run in runs)
+    high = int(np.float64(largest).view(np.int64))
     while low < high:
         middle = (low + high) // 2
-        value = np.int64(middle).view(np.float64)
-        if sum(int(np.searchsorted(run, value, side="right")) for run in runs) > rank:
+        value = float(np.int64(middle).view(np.float64))
+        if sum(run.count_at_most(value) for run in runs) > rank:
             high = middle
         else:
             low = middle + 1

@@ -37,10 +37,39 @@ class Cell:
     largest: float | None
     start: int
     end: int
+    sketch: np.ndarray = field(compare=False)  # its values at ranks 0, step, 2 step, ...
+    step: int = 4096  # ranks between sketch values: the window a count reads from a file
 
     @property
     def count(self) -> int:
         return self.end - self.start
+
+
+@dataclass(frozen=True)
+class SortedRun:
+    """One cell's lead times, ascending: in memory, or in a city's file, where counting the
+    values at most v reads one window of `step` values (found in the cell's sketch), so the
+    driver's memory holds no city's lead times, not even as mapped pages."""
+
+    cell: Cell
+    values: np.ndarray | None = None
+    path: str | None = None
+
+    @property
+    def first(self) -> float:
+        return float(self.cell.sketch[0])
+
+    def count_at_most(self, value: float) -> int:
+        cell = self.cell
+        if self.values is not None:
+            return int(np.searchsorted(self.values[cell.start:cell.end], value, "right"))
+        window = int(np.searchsorted(cell.sketch, value, "right"))
+        if window == 0:
+            return 0
+        first = (window - 1) * cell.step
+        values = np.fromfile(self.path, dtype=np.float64, offset=8 * (cell.start + first),
+                             count=min(cell.step, cell.count - first))
+        return first + int(np.searchsorted(values, value, "right"))
 
 
 @dataclass
@@ -62,7 +91,7 @@ class PartResult:
     bottlenecks: pd.DataFrame | None = None
     tables: dict[str, pd.DataFrame | str] = field(default_factory=dict)  # or .parquet
     cells: list[Cell] = field(default_factory=list)
-    leads: np.ndarray | str | None = None  # the sorted lead times, or the .npy holding them
+    leads: np.ndarray | str | None = None  # the sorted lead times, or the file of them
     seconds: float = 0.0
     started: float = 0.0  # wall-clock time (epoch seconds) its run began on its worker
     peak_bytes: int = 0  # the worker process's peak resident memory so far
@@ -74,10 +103,19 @@ class PartResult:
         return pd.read_parquet(table) if isinstance(table, str) else table
 
     def lead_times(self) -> np.ndarray:
-        """The sorted lead times, read from their file without loading it."""
+        """All its sorted lead times, cell after cell (read from their file: for tests)."""
         if isinstance(self.leads, str):
-            return np.load(self.leads, mmap_mode="r")
+            return np.fromfile(self.leads, dtype=np.float64)
         return self.leads
+
+    def runs(self) -> list[SortedRun]:
+        """Its cells' sorted lead times, each to be searched where it is."""
+        if isinstance(self.leads, str):
+            return [SortedRun(cell, path=self.leads) for cell in self.cells]
+        return [SortedRun(cell, values=self.leads) for cell in self.cells]
+
+
+SKETCH_STEP = 4096  # a window of 32 kB read per count
 
 
 def part_result(results: Results, part: Part, scratch: Path | None = None) -> PartResult:
@@ -88,9 +126,9 @@ def part_result(results: Results, part: Part, scratch: Path | None = None) -> Pa
     cells, leads = lead_cells(results)
     tables: dict[str, pd.DataFrame | str] = {"facility_hours": results.facility_hours(),
                                              "trips": results.trips()}
-    if scratch is not None:
-        atomic_write(scratch / f"{part.hub}.npy", lambda tmp: _save(tmp, leads))
-        leads = str(scratch / f"{part.hub}.npy")
+    if scratch is not None:  # raw doubles: a window is read at its offset
+        atomic_write(scratch / f"{part.hub}.f64", lambda tmp: leads.tofile(tmp))
+        leads = str(scratch / f"{part.hub}.f64")
         for name, frame in list(tables.items()):
             path = scratch / f"{part.hub}-{name}.parquet"
             atomic_write(path, lambda tmp, frame=frame: frame.to_parquet(tmp, index=False))
@@ -130,13 +168,8 @@ def lead_cells(results: Results) -> tuple[list[Cell], np.ndarray]:
         key = tuple(n[i] for n, i in zip(names, np.unravel_index(cell, shape), strict=True))
         cells.append(Cell(key=key, parcels=int(parcels[cell]), on_time=int(on_time[cell]),
                           total=total, largest=float(values[-1]) if end > start else None,
-                          start=start, end=end))
+                          start=start, end=end, sketch=values[::SKETCH_STEP].copy()))
     return cells, leads
-
-
-def _save(path: Path, values: np.ndarray) -> None:
-    with path.open("wb") as file:
-        np.save(file, values)
 
 
 def peak_memory() -> int:
