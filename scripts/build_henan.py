@@ -312,10 +312,11 @@ def shift_hours(windows: list[tuple[float, float]]) -> float:
 def sort_overrides(scenario: Path) -> list[str]:
     """The node_overrides block for a scenario's own node table and settings.
 
-    Ordinary-day load of a hub, park or township station = residents in its subtree x (down + up parcels per
-    resident a day). Its default capacity = the tier's rate_per_h x lines x shift hours. If
-    the load is above UTILISATION of that, the node gets sort_rate_per_h = load /
-    (UTILISATION x lines x hours), rounded up to RATE_STEP."""
+    Ordinary-day load of a hub, park or township station = residents in its subtree x
+    (down + up parcels per resident a day). Its default capacity = the tier's rate_per_h x
+    lines x shift hours. If the load is above UTILISATION of that, the node gets
+    sort_rate_per_h = load / (UTILISATION x lines x hours), rounded up to RATE_STEP (a
+    station's to STATION_RATE_STEP)."""
     from sim.scenario.files import LocalFiles
     from sim.scenario.inherit import read_scenario_yaml
     from sim.scenario.models import Demand, Facilities
@@ -404,6 +405,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def write_boundaries(source: Path, rows: list[list[str]], out: Path) -> None:
+    """The modelled counties' polygons from the source, beside the node table, where the
+    app's maps find them (properties `name` and `gb`, as in configs/kaifeng/)."""
+    geo = json.loads((source / "districts.geojson").read_text(encoding="utf-8"))
+    modelled = {f"156{r[8]}" for r in rows if r[2] == "park"}
+    features = [f for f in geo["features"] if f["properties"]["gb"] in modelled]
+    for feature in features:
+        feature["properties"] = {key: feature["properties"][key] for key in ("name", "gb")}
+    out.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                              ensure_ascii=False, separators=(",", ":")) + "\n",
+                   encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Build (or cut, or write overrides, or check) and print a short summary."""
     args = parse_args(argv)
@@ -423,6 +437,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     rows, summary = build(cities, args.seed)
     write_csv(rows, args.out)
+    write_boundaries(args.source, rows, args.out.parent / "boundaries.geojson")
     for line in (summary if args.verbose else []) + report(cities, rows):
         print(line)
     kinds = pd.Series([r[2] for r in rows]).value_counts()

@@ -212,8 +212,9 @@ def load_counties(source: Path) -> list[County]:
 
 def seat_flags(townships: tuple[Township, ...], county_code: str = "") -> list[bool]:
     """Mark seat townships among the county's own (code starting with county_code): 街道
-    (suffix 001-099, or a name ending in 街道: NBS codes some 5xx), else the one named 城关*, else the first; if that marks all of them,
-    those without village committees (else the first). Rule in the module docstring."""
+    (suffix 001-099, or a name ending in 街道: NBS codes some 5xx), else the one named
+    城关*, else the first; if that marks all of them, those without village committees
+    (else the first). Rule in the module docstring."""
     own = [t.code.startswith(county_code) for t in townships]
     if not any(own):
         raise ValueError(f"no township of county {county_code}")

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from sim import api
 from sim.cli import app
 from sim.errors import UserError
+from sim.experiment.design import SweepFile, with_options
 from sim.experiment.executors import InlineExecutor, executor
 from sim.experiment.split import driver
 from sim.experiment.split.driver import PartsFailed, run_split, run_whole
@@ -223,6 +224,19 @@ def test_replications_of_cities_split_on_one_pool_equal_whole_runs(cities):
         row = split.table().iloc[rep]
         assert row["lead_time_h.p95"] == alone.summary["lead_time_h"]["p95"]
         assert row["parcels.created"] == alone.summary["parcels"]["created"]
+
+
+def test_a_sweep_of_cities_runs_each_point_by_city(cities, tmp_path):
+    """Sweep points of a network of cities run city by city on the sweep's executor: each
+    point's KPIs are those of a whole run of that point."""
+    scenario = cities()
+    design = with_options(SweepFile(reps=1), ["fleets.village.vehicles=1,3"], [])
+    runs = api.sweep(scenario, design, tmp_path / "sweep", workers=2).runs
+    assert len(runs) == 2
+    for _, row in runs.iterrows():
+        vans = int(row["set.fleets.village.vehicles"])
+        alone = run_whole(api.read(scenario.path, [f"fleets.village.vehicles={vans}"]), None)
+        assert row["lead_time_h.p95"] == alone.summary["lead_time_h"]["p95"]
 
 
 def test_the_largest_city_must_fit_one_process_and_a_whole_run_the_whole(cities):

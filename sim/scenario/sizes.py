@@ -106,13 +106,16 @@ def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
     In a network of several cities, which can run apart (`sim.experiment.split`), parcels
     and departures are those of its largest city, the most one process holds, unless the
     scenario is to run `whole` in one process."""
-    cities = node_cities(nodes)
-    names = sorted(set(cities) - {""})
-    if whole or len(names) < 2:
+    cities = pd.Series(node_cities(nodes), index=nodes.index)
+    below = cities[cities != ""]
+    if whole or below.nunique() < 2:
         _check_part(config, nodes, limits, source, "")
         return
     label = dict(zip(nodes["id"], nodes["name"].fillna(nodes["id"]), strict=True))
-    for city in names:
+    # the city with the most residents makes the most parcels, the one with the most nodes
+    # the most departures: two checks, however many cities
+    residents = nodes.loc[below.index, "population"].groupby(below).sum()
+    for city in dict.fromkeys([residents.idxmax(), below.value_counts().idxmax()]):
         _check_part(config, nodes[(cities == city) | (cities == "")], limits, source,
                     f" in the network of {label[city]}")
 

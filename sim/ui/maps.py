@@ -125,9 +125,10 @@ class _NotBoundaries(ValueError):
 
 def read_boundaries(scenario: LoadedScenario) -> Boundaries:
     """The county polygons in `boundaries.geojson` beside the scenario's node table, read
-    through its Files (a bundled one, or one uploaded with it); none when there is no such
-    file. A file that cannot be read or is not such a file is a message, never a traceback,
-    and its content is never quoted."""
+    through its Files (a bundled one, or one uploaded with it), those of the scenario's
+    counties where the file names them; none when there is no such file. A file that cannot
+    be read or is not such a file is a message, never a traceback, and its content is never
+    quoted."""
     files = scenario.files
     path = scenario.nodes_path.parent / BOUNDARIES
     label = files.label(path)
@@ -138,11 +139,14 @@ def read_boundaries(scenario: LoadedScenario) -> Boundaries:
             return Boundaries()
         return Boundaries(file=label, problem=UNREADABLE)
     try:
-        return Boundaries(counties=parse_boundaries(data))
+        counties = parse_boundaries(data)
     except _NotBoundaries:
         return Boundaries(file=label, problem=NOT_BOUNDARIES)
     except OverflowError:
         return Boundaries(file=label, problem=TOO_DETAILED)
+    # a province's file serves every scenario of its cities: draw the scenario's counties
+    wanted = set(scenario.nodes["county"].dropna())
+    return Boundaries(counties=tuple(c for c in counties if c.name in wanted) or counties)
 
 
 def parse_boundaries(data: bytes) -> tuple[County, ...]:
