@@ -204,8 +204,9 @@ def test_a_city_that_fails_is_retried_once_then_named(cities, monkeypatch):
     monkeypatch.setattr(driver, "Simulation", flaky)
     with pytest.raises(PartsFailed) as error:
         run_split(scenario, InlineExecutor(), None)
-    assert "开封区域商贸物流中心2" in error.value.message
-    assert "2 of 3 cities ran" in error.value.message
+    assert "开封区域商贸物流中心2 (RuntimeError: worker lost while running C2HUB)" in \
+        error.value.message
+    assert "the other 2 of 3 cities ran" in error.value.message
     assert failures == {"C1HUB": 0, "C2HUB": 97}  # retried once, each
     failures["C2HUB"] = 0
     failures["C1HUB"] = 1

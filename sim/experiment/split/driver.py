@@ -5,8 +5,8 @@ Each part writes its parcels into the run's `parcels/` dataset (one piece per ci
 partitioned: `parcels/city=<hub>/part-0.parquet`), and its sorted lead times and its hour
 and trip tables into `parts/` (removed once the run's files are written, `release`), and
 hands back only compact tables: no process holds the whole province's parcels. A part
-that fails is run once more; one that fails again is reported by its city's name, and the
-other cities' results are kept in the message. On a Dask cluster by address the output
+that fails is run once more; one that fails again is reported by its city's name and its
+error, and the other cities' parcels stay written. On a Dask cluster by address the output
 folder must be on a disk the workers share.
 """
 
@@ -67,7 +67,7 @@ def run_part(task: PartTask) -> PartResult:
     try:
         results = summarise(Simulation(task.scenario).run())
         result = finish(results, task.part, task.folder, task.parcels)
-    except Exception as error:  # reported by the city's name, with the others' kept
+    except Exception as error:  # reported by the city's name, the others' runs go on
         return PartResult(hub=task.part.hub, name=task.part.name,
                           error=f"{type(error).__name__}: {error}")
     result.seconds, result.started = time.perf_counter() - start, started
@@ -86,20 +86,17 @@ def run_split(scenario: LoadedScenario, executor: Executor, folder: OutputFolder
               parcels: bool = True,
               progress: Callable[[int, int], None] | None = None) -> MergedResults:
     """Every city on `executor`, merged. `progress(done, total)` counts finished cities."""
-    parts, joined = separable(scenario)
-    if joined is not None:
-        raise UserError(scenario.label(), "network", f"cannot run apart: {joined}")
-    path = None if folder is None else folder.path
-    if folder is not None:
-        folder.expect(f"{PARCELS}/", f"{SCRATCH}/")
+    parts, path = _prepare(scenario, folder)
     tasks = [PartTask(part_scenario(scenario, part), part, path, parcels) for part in parts]
     results: dict[str, PartResult] = {}
+    errors: dict[str, str] = {}
     for _attempt in (1, 2):  # a part that fails is run once more
         failed: list[PartTask] = []
 
         def done(task: PartTask, result: PartResult, failed: list[PartTask] = failed) -> None:
             if result.error is not None:
                 failed.append(task)
+                errors[task.part.hub] = result.error
                 return
             results[task.part.hub] = result
             if progress is not None:
@@ -111,8 +108,21 @@ def run_split(scenario: LoadedScenario, executor: Executor, folder: OutputFolder
         if not tasks:
             break
     if tasks:
-        raise PartsFailed(scenario.label(), "network", _failures(tasks, parts, results))
+        raise PartsFailed(scenario.label(), "network", _failures(tasks, parts, errors))
     return merge(scenario, [results[part.hub] for part in parts])
+
+
+def _prepare(scenario: LoadedScenario, folder: OutputFolder | None
+             ) -> tuple[list[Part], Path | None]:
+    """The cities, checked to run apart, and the folder their files go to, whose cities'
+    entries are listed before any worker writes there."""
+    parts, joined = separable(scenario)
+    if joined is not None:
+        raise UserError(scenario.label(), "network", f"cannot run apart: {joined}")
+    if folder is None:
+        return parts, None
+    folder.expect(f"{PARCELS}/", f"{SCRATCH}/")
+    return parts, folder.path
 
 
 def release(folder: OutputFolder) -> None:
@@ -120,10 +130,12 @@ def release(folder: OutputFolder) -> None:
     folder.remove_tree(SCRATCH)
 
 
-def _failures(tasks: list[PartTask], parts: list[Part], results: dict) -> str:
-    failed = ", ".join(task.part.name for task in tasks)
-    return (f"the runs of {failed} failed twice ({len(results)} of {len(parts)} cities "
-            "ran); run again to retry them")
+def _failures(tasks: list[PartTask], parts: list[Part], errors: dict[str, str]) -> str:
+    """Which cities failed twice and why; the others ran and wrote their parcels."""
+    failed = "; ".join(f"{task.part.name} ({errors[task.part.hub]})" for task in tasks)
+    ran = len(parts) - len(tasks)
+    return (f"the run of {failed} failed twice; the other {ran} of {len(parts)} cities ran "
+            "(their parcels are in parcels/); run again to retry")
 
 
 def run_whole(scenario: LoadedScenario, folder: OutputFolder | None,
@@ -132,13 +144,8 @@ def run_whole(scenario: LoadedScenario, folder: OutputFolder | None,
     run is: the reference a split run must equal."""
     check_sizes(scenario.config, scenario.nodes, scenario.files.limits, scenario.label(),
                 whole=True)
-    parts, joined = separable(scenario)
-    if joined is not None:
-        raise UserError(scenario.label(), "network", f"cannot run apart: {joined}")
+    parts, path = _prepare(scenario, folder)
     output = Simulation(scenario).run()
-    path = None if folder is None else folder.path
-    if folder is not None:
-        folder.expect(f"{PARCELS}/", f"{SCRATCH}/")
     results = []
     for part in parts:
         city = part_scenario(scenario, part)
