@@ -24,6 +24,8 @@ from sim.results.folders import atomic_write
 from sim.results.summary import Results
 from sim.scenario.models import NODE_KINDS
 
+SKETCH_STEP = 4096  # ranks between a cell's sketch values: a window of 32 kB read per count
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -38,7 +40,7 @@ class Cell:
     start: int
     end: int
     sketch: np.ndarray = field(compare=False)  # its values at ranks 0, step, 2 step, ...
-    step: int = 4096  # ranks between sketch values: the window a count reads from a file
+    step: int = SKETCH_STEP
 
     @property
     def count(self) -> int:
@@ -113,9 +115,6 @@ class PartResult:
         if isinstance(self.leads, str):
             return [SortedRun(cell, path=self.leads) for cell in self.cells]
         return [SortedRun(cell, values=self.leads) for cell in self.cells]
-
-
-SKETCH_STEP = 4096  # a window of 32 kB read per count
 
 
 def part_result(results: Results, part: Part, scratch: Path | None = None) -> PartResult:

@@ -17,7 +17,7 @@ from sim.engine.ledger import Ledger
 from sim.engine.model import SimulationOutput
 from sim.errors import ScenarioError
 from sim.experiment.split.parts import Part
-from sim.network import build_network
+from sim.network import GATEWAY, build_network
 from sim.scenario.loader import LoadedScenario
 
 
@@ -29,7 +29,7 @@ def city_output(output: SimulationOutput, city: LoadedScenario, part: Part) -> S
     local[part.rows] = np.arange(len(part.rows), dtype=np.int32)
     ledger = output.ledger
     resident = np.where(ledger.flow == DOWN, ledger.destination, ledger.origin)
-    ids = np.flatnonzero((local[resident] >= 0) & (whole.tree.level[resident] > 0))
+    ids = np.flatnonzero((local[resident] >= 0) & (whole.tree.level[resident] > GATEWAY))
     parcels = ledger.parcels
     mine = Parcels(
         created=parcels.created[ids], flow=parcels.flow[ids],
