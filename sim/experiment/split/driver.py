@@ -25,7 +25,7 @@ from sim.experiment.split.merge import MergedResults, merge
 from sim.experiment.split.partial import PartResult, part_result
 from sim.experiment.split.parts import Part, city_parts, coupling, part_scenario
 from sim.experiment.split.whole import city_output
-from sim.results.folders import OutputFolder, atomic_write
+from sim.results.folders import OutputFolder, atomic_write, cannot
 from sim.results.summary import Results, summarise
 from sim.results.writer import write_parquet_pieces
 from sim.scenario.loader import LoadedScenario
@@ -68,18 +68,22 @@ def run_part(task: PartTask) -> PartResult:
         results = summarise(Simulation(task.scenario).run())
         result = finish(results, task.part, task.folder, task.parcels)
     except Exception as error:  # reported by the city's name, the others' runs go on
-        return PartResult(hub=task.part.hub, name=task.part.name,
-                          error=f"{type(error).__name__}: {error}")
+        return PartResult(hub=task.part.hub, name=task.part.name, error=error.message
+                          if isinstance(error, UserError) else f"{type(error).__name__}: {error}")
     result.seconds, result.started = time.perf_counter() - start, started
     return result
 
 
 def finish(results: Results, part: Part, folder: Path | None, parcels: bool) -> PartResult:
     """A city's files written (its parcels piece, its lead times), its result made."""
-    if folder is not None and parcels:
-        atomic_write(folder / piece(part),
-                     lambda tmp: write_parquet_pieces(tmp, results.parcel_tables()))
-    return part_result(results, part, None if folder is None else folder / SCRATCH)
+    target = None if folder is None else folder / piece(part)
+    try:
+        if target is not None and parcels:
+            atomic_write(target, lambda tmp: write_parquet_pieces(tmp, results.parcel_tables()))
+        target = None if folder is None else folder / SCRATCH
+        return part_result(results, part, target)
+    except OSError as error:  # a full disk: which file, what the system said
+        raise cannot("written", target, error) from None
 
 
 def run_split(scenario: LoadedScenario, executor: Executor, folder: OutputFolder | None,
@@ -134,8 +138,9 @@ def _failures(tasks: list[PartTask], parts: list[Part], errors: dict[str, str]) 
     """Which cities failed twice and why; the others ran and wrote their parcels."""
     failed = "; ".join(f"{task.part.name} ({errors[task.part.hub]})" for task in tasks)
     ran = len(parts) - len(tasks)
-    return (f"the run of {failed} failed twice; the other {ran} of {len(parts)} cities ran "
-            "(their parcels are in parcels/); run again to retry")
+    others = (f"the other {ran} of {len(parts)} cities ran (their parcels are in parcels/)"
+              if ran else "no city ran")
+    return f"the run of {failed} failed twice; {others}; run again to retry"
 
 
 def run_whole(scenario: LoadedScenario, folder: OutputFolder | None,
