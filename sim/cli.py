@@ -64,7 +64,7 @@ from sim.report import (
     print_sweep,
 )
 from sim.results import Results, write_results
-from sim.results.folders import RUN, claim, claim_new
+from sim.results.folders import RUN, OutputFolder, claim, claim_new
 from sim.results.names import TIERS, Names, kind, listed
 from sim.scenario import LoadedScenario
 from sim.scenario.models import NODE_KINDS
@@ -154,14 +154,12 @@ def run(
         check_replications(scenario, reps)
         cities, joined = api.cities(scenario)
         if cities > 1 and joined is None:
-            _run_by_city(scenario, out, parcels, reps, workers, dask)
+            _run_by_city(scenario, cities, out, parcels, reps, workers, dask)
             return
         if cities > 1 and (workers or dask):
             errors.print(_("The {count} cities run whole in one process: {reason}").format(
                 count=number(cities), reason=joined))
-        # the folder is checked and claimed before the simulation, never found unusable after
-        folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
-            f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
+        folder = _run_folder(scenario, out)
         with folder:  # a run that fails before writing leaves no folder it made
             with Progress(TextColumn(_("simulating")), BarColumn(),
                           TextColumn("{task.fields[day]}"), TimeElapsedColumn(),
@@ -196,12 +194,17 @@ def _replications(scenario: LoadedScenario, reps: int, workers: int | None, dask
                              first=first)
 
 
-def _run_by_city(scenario: LoadedScenario, out: Path | None, parcels: bool, reps: int,
-                 workers: int | None, dask: str | None) -> None:
-    """`sim run` of a network of several cities: each city a task, the results merged."""
-    folder = claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
+def _run_folder(scenario: LoadedScenario, out: Path | None) -> OutputFolder:
+    """The run's folder, checked and claimed before the simulation, never found unusable
+    after: `out`, or a new one under runs/."""
+    return claim(out, RUN, scenario.input_files) if out else claim_new(Path("runs"), (
         f"{scenario.path.stem}-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"), RUN)
-    cities, _joined = api.cities(scenario)
+
+
+def _run_by_city(scenario: LoadedScenario, cities: int, out: Path | None, parcels: bool,
+                 reps: int, workers: int | None, dask: str | None) -> None:
+    """`sim run` of a network of several cities: each city a task, the results merged."""
+    folder = _run_folder(scenario, out)
     with folder:
         with _counter(ngettext("{count} city", "{count} cities", cities).format(
                 count=number(cities)), cities) as show:
