@@ -34,15 +34,33 @@ def over_limit(limits: Limits, name: str, what: str, amount: float, source: str,
 def node_counties(nodes: pd.DataFrame) -> np.ndarray:
     """Each node's county: the `county` of its park (the park's name where that is blank);
     blank above the parks."""
-    parent = dict(zip(nodes["id"], nodes["parent"], strict=True))
     label = nodes["county"].fillna("").where(nodes["county"].fillna("") != "",
                                              nodes["name"].fillna(""))
-    county: dict[str, str] = {}
-    for kind in ("park", "station", "point"):
+    return _down_the_tree(nodes, label, ("park", "station", "point"))
+
+
+def node_cities(nodes: pd.DataFrame) -> np.ndarray:
+    """Each node's city: the id of its hub (blank for the gateway)."""
+    return _down_the_tree(nodes, nodes["id"], ("hub", "park", "station", "point"))
+
+
+def _down_the_tree(nodes: pd.DataFrame, own: pd.Series, kinds: tuple[str, ...]) -> np.ndarray:
+    """Each node's value of `own` at its ancestor of kind `kinds[0]` (its own, if of that
+    kind), handed down tier by tier; blank above that kind."""
+    parent = dict(zip(nodes["id"], nodes["parent"], strict=True))
+    value: dict[str, str] = {}
+    for kind in kinds:
         rows = nodes["kind"] == kind
-        for node, own in zip(nodes["id"][rows], label[rows], strict=True):
-            county[node] = own if kind == "park" else county.get(parent[node], "")
-    return np.array([county.get(node, "") for node in nodes["id"]], dtype=object)
+        for node, mine in zip(nodes["id"][rows], own[rows], strict=True):
+            value[node] = mine if kind == kinds[0] else value.get(parent[node], "")
+    return np.array([value.get(node, "") for node in nodes["id"]], dtype=object)
+
+
+def largest_city(nodes: pd.DataFrame, cities: np.ndarray) -> str:
+    """The hub of the city with the most residents (`cities`: `node_cities(nodes)`): it
+    makes the most parcels, the most one process of a run split by city holds."""
+    below = cities != ""
+    return str(nodes.loc[below, "population"].groupby(cities[below]).sum().idxmax())
 
 
 def expected_parcels(config: Scenario, nodes: pd.DataFrame) -> float:
@@ -106,16 +124,15 @@ def check_sizes(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
     In a network of several cities, which can run apart (`sim.experiment.split`), parcels
     and departures are those of its largest city, the most one process holds, unless the
     scenario is to run `whole` in one process."""
-    cities = pd.Series(node_cities(nodes), index=nodes.index)
-    below = cities[cities != ""]
+    cities = node_cities(nodes)
+    below = pd.Series(cities[cities != ""])
     if whole or below.nunique() < 2:
         _check_part(config, nodes, limits, source, "")
         return
     label = dict(zip(nodes["id"], nodes["name"].fillna(nodes["id"]), strict=True))
     # the city with the most residents makes the most parcels, the one with the most nodes
     # the most departures: two checks, however many cities
-    residents = nodes.loc[below.index, "population"].groupby(below).sum()
-    for city in dict.fromkeys([residents.idxmax(), below.value_counts().idxmax()]):
+    for city in dict.fromkeys([largest_city(nodes, cities), below.value_counts().idxmax()]):
         _check_part(config, nodes[(cities == city) | (cities == "")], limits, source,
                     f" in the network of {label[city]}")
 
@@ -143,12 +160,3 @@ def _check_part(config: Scenario, nodes: pd.DataFrame, limits: Limits, source: s
                             f"({run.max_parcels:,})")
 
 
-def node_cities(nodes: pd.DataFrame) -> np.ndarray:
-    """Each node's city: the id of its hub (blank for the gateway)."""
-    parent = dict(zip(nodes["id"], nodes["parent"], strict=True))
-    city: dict[str, str] = {}
-    for kind in ("hub", "park", "station", "point"):
-        rows = nodes["kind"] == kind
-        for node in nodes["id"][rows]:
-            city[node] = node if kind == "hub" else city.get(parent[node], "")
-    return np.array([city.get(node, "") for node in nodes["id"]], dtype=object)

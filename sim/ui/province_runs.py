@@ -19,7 +19,7 @@ import pandas as pd
 from sim import api
 from sim.experiment.kpis import flatten
 from sim.experiment.split.merge import MergedResults, merge
-from sim.scenario import LoadedScenario, with_overrides
+from sim.scenario import LoadedScenario, sizes, with_overrides
 from sim.scenario.sizes import expected_parcels, node_cities, node_counties
 from sim.ui.maps import Boundaries, read_boundaries
 
@@ -113,8 +113,6 @@ def largest_city(scenario: LoadedScenario) -> tuple[str, float]:
     process of the province's run holds, which the server's ceiling bounds."""
     nodes = scenario.nodes
     cities = node_cities(nodes)
-    names = dict(zip(nodes["id"], nodes["name"].fillna(nodes["id"]), strict=True))
-    expected = {hub: expected_parcels(scenario.config, nodes[cities == hub])
-                for hub in dict.fromkeys(cities) if hub}
-    hub = max(expected, key=expected.__getitem__)
-    return names[hub], expected[hub]
+    hub = sizes.largest_city(nodes, cities)
+    name = nodes.loc[nodes["id"] == hub, "name"].fillna(hub).iloc[0]
+    return str(name), expected_parcels(scenario.config, nodes[cities == hub])
