@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
-import resource
 import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.machine import machine, machine_markdown
 from sim import api
+from sim.experiment.split.partial import peak_memory
 from sim.results.folders import RUN, claim
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def measure(workers: int, days: int, parcels: bool, out: Path) -> dict:
         "cities_span_s": last - first,
         "driver_s": wall - (last - first),
         "worker_peak_gb": sorted(v / 1e9 for v in workers_peak.values()),
-        "driver_peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
+        "driver_peak_gb": peak_memory() / 1e9,
         "on_time_rate": merged.summary["on_time_rate"],
         "p95_lead_h": merged.summary["lead_time_h"]["p95"],
     }

@@ -12,7 +12,7 @@ run of several cities is merged the same way from its cities' rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,7 +79,8 @@ def merge(scenario: LoadedScenario, parts: list[PartResult]) -> MergedResults:
                          parts=parts)
 
 
-def _joined(blocks) -> dict:
+def _joined(blocks: Iterable[dict]) -> dict:
+    """The cities' per-node (or per-county) blocks in one mapping, city after city."""
     joined: dict = {}
     for block in blocks:
         joined.update(block)

@@ -37,13 +37,13 @@ def run_point_tasks(tasks: list[PointTask], executor: Executor,
     """`run_tasks` for point tasks, the points of several cities split by city."""
     work: list[PointTask | CityTask] = []
     waiting: dict[tuple[str, int], dict[str, PartResult]] = {}
-    cities: dict[str, int] = {}
+    cities: dict[str, list[str]] = {}  # a point's cities' hubs, in the node table's order
     for task in tasks:
         parts, joined = separable(task.scenario)
         if joined is not None:
             work.append(task)
             continue
-        cities[task.point] = len(parts)
+        cities[task.point] = [part.hub for part in parts]
         for rep in task.reps:
             scenario = with_replication(task.scenario, rep)
             waiting[task.point, rep] = {}
@@ -56,17 +56,15 @@ def run_point_tasks(tasks: list[PointTask], executor: Executor,
             return
         finished = waiting[task.point.point, task.rep]
         finished[task.city.part.hub] = result
-        if len(finished) < cities[task.point.point]:
+        if len(finished) < len(cities[task.point.point]):
             return
         del waiting[task.point.point, task.rep]
-        parts = list(finished.values())
+        parts = [finished[hub] for hub in cities[task.point.point]]
         failed = [p for p in parts if p.error is not None]
         if failed:
             record = RepResult(task.point.point, task.rep, error="; ".join(
                 f"{p.name}: {p.error}" for p in failed))
         else:
-            order = {part.hub: n for n, part in enumerate(separable(task.point.scenario)[0])}
-            parts.sort(key=lambda p: order[p.hub])
             record = measure(task.point.point, task.rep, merge(
                 with_replication(task.point.scenario, task.rep), parts))
         on_done(task.point, [record])
