@@ -11,9 +11,8 @@ interpreter, so on two cores the two overlap.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -76,35 +75,39 @@ def write_results(results: Results, out: str | Path | OutputFolder,
 def write_frames(path: Path, frames: Iterable[pd.DataFrame]) -> None:
     """One Parquet file from data frames of the same columns, one row group each: a run
     of many cities writes its cities' tables one at a time."""
-    with ExitStack() as stack:
+    write_parquet_pieces(path, (pa.Table.from_pandas(frame, preserve_index=False)
+                                for frame in frames), coded_only=False)
+
+
+def write_parquet_pieces(path: Path, tables: Iterable[pa.Table],
+                         coded_only: bool = True) -> None:
+    """One Parquet file from tables of the same columns, one row group each, each cast to
+    the first one's types (a city whose column is all blank). The file is opened here, so
+    it is closed however the writing ends: a full disk leaves no open file behind.
+
+    `coded_only`: dictionary pages for the coded columns only (for stamps with millions of
+    distinct values the writer would build a dictionary and then abandon it), and min/max
+    statistics for the other columns only (every row group holds nearly every county or
+    tier, so a coded column's would let a reader skip nothing, and they cost a quarter of
+    the writing: strings are compared). Otherwise Parquet's defaults."""
+    with pa.OSFile(str(path), "wb") as sink:
         writer = None
-        for frame in frames:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = stack.enter_context(pq.ParquetWriter(path, table.schema))
-            writer.write_table(table.cast(writer.schema))
-
-
-def write_parquet_pieces(path: Path, tables: Iterator[pa.Table]) -> None:
-    """One Parquet file from tables of the same schema, one row group each."""
-    writer = None
-    try:
-        for table in tables:
-            if writer is None:
-                # dictionary pages for the coded columns only: for stamps with millions of
-                # distinct values the writer would build a dictionary and then abandon it.
-                # Min/max statistics for the other columns only: every row group holds
-                # nearly every county or tier, so a coded column's would let a reader skip
-                # nothing, and they cost a quarter of the writing (strings are compared)
-                coded = [field.name for field in table.schema
-                         if pa.types.is_dictionary(field.type)]
-                plain = [name for name in table.schema.names if name not in coded]
-                writer = pq.ParquetWriter(path, table.schema, use_dictionary=coded,
-                                          write_statistics=plain)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+        try:
+            for table in tables:
+                if writer is None:
+                    options = {}
+                    if coded_only:
+                        coded = [field.name for field in table.schema
+                                 if pa.types.is_dictionary(field.type)]
+                        options = {"use_dictionary": coded, "write_statistics": [
+                            name for name in table.schema.names if name not in coded]}
+                    writer = pq.ParquetWriter(sink, table.schema, **options)
+                if table.schema != writer.schema:
+                    table = table.cast(writer.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
 
 
 def resolved_scenario(results: Results) -> dict:
